@@ -1,0 +1,14 @@
+"""The simulation engine: networks, groups, Numba kernels, history. It knows nothing of Mesa.
+
+Typical use::
+
+    from sim import Simulation, SimulationConfig
+    history = Simulation(SimulationConfig(n=500, network="small-world"), seed=1).run()
+    history.mean_contribution  # one value per round
+"""
+
+from sim.config import ConfigError, SimulationConfig
+from sim.history import History
+from sim.simulation import Simulation
+
+__all__ = ["ConfigError", "History", "Simulation", "SimulationConfig"]

@@ -1,0 +1,73 @@
+"""The public-goods game over any group structure (SCIENCE.md §1).
+
+Groups are CSR lists (``group_ptr``, ``members``) with the inverse map (``agent_ptr``,
+``agent_groups``). Agent i puts ``weight[i] * x[i]`` into each of its games (weight 1 for
+cost per game, 1/m_i for cost per individual; Santos, Santos & Pacheco 2008) and earns
+
+    payoff_i = own_games[i] * (E - x_i) + sum over groups g of i of share_g * S_g,
+
+with S_g the weighted total of group g and share_g its MPCR r_g/|g|; ``payout[g]`` is
+share_g * S_g. For one group this is the
+textbook E - x_i + (r/|g|) sum_j x_j.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+
+@nb.njit(parallel=True, cache=True)
+def group_payouts(x, weight, share, group_ptr, members, given, payout):
+    """Fill ``payout[g] = share_g * S_g``: what each member of group g gets back from it.
+
+    ``given`` is scratch space of length n (what each agent puts into each of its games).
+    """
+    for i in nb.prange(len(x)):
+        given[i] = weight[i] * x[i]
+    for g in nb.prange(len(group_ptr) - 1):
+        s = 0.0
+        for k in range(group_ptr[g], group_ptr[g + 1]):
+            s += given[members[k]]
+        payout[g] = share[g] * s
+
+
+@nb.njit(parallel=True, cache=True)
+def group_sums(x, group_ptr, members, out):
+    """Fill ``out[g]`` with the plain sum of the members' contributions (what they all see)."""
+    for g in nb.prange(len(group_ptr) - 1):
+        s = 0.0
+        for k in range(group_ptr[g], group_ptr[g + 1]):
+            s += x[members[k]]
+        out[g] = s
+
+
+@nb.njit(parallel=True, cache=True)
+def payoffs(x, own_games, endowment, payout, agent_ptr, agent_groups, out):
+    """Fill ``out[i]`` with agent i's payoff this round (formula in the module docstring)."""
+    for i in nb.prange(len(x)):
+        p = own_games[i] * (endowment - x[i])
+        for k in range(agent_ptr[i], agent_ptr[i + 1]):
+            p += payout[agent_groups[k]]
+        out[i] = p
+
+
+@nb.njit(inline="always", cache=True)
+def observed_mean_one(i, x, raw, group_ptr, agent_ptr, agent_groups):
+    """Mean contribution of agent i's co-players over all its groups; NaN if it has none."""
+    num = 0.0
+    den = 0
+    for k in range(agent_ptr[i], agent_ptr[i + 1]):
+        g = agent_groups[k]
+        num += raw[g] - x[i]
+        den += group_ptr[g + 1] - group_ptr[g] - 1
+    if den == 0:
+        return np.nan
+    return num / den
+
+
+@nb.njit(parallel=True, cache=True)
+def observed_means(x, raw, group_ptr, agent_ptr, agent_groups, out):
+    """Fill ``out[i]`` with what agent i saw its co-players give (Fischbacher & Gächter 2010)."""
+    for i in nb.prange(len(x)):
+        out[i] = observed_mean_one(i, x, raw, group_ptr, agent_ptr, agent_groups)

@@ -1,0 +1,219 @@
+"""Update rules (SCIENCE.md §3 and §5) as one per-agent decision plus two drivers.
+
+``decide`` returns agent i's next contribution (and belief) from the current state. The
+synchronous driver applies it to every agent at once from the same snapshot; the asynchronous
+(random-sequential) driver picks n agents at random, one after another, and keeps payoffs
+current after each change. Rule codes are fixed integers; names live in :mod:`sim.rules`.
+
+Parameter vector ``params`` (float64): see the ``P_*`` indices below.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.kernels.games import observed_mean_one
+from sim.kernels.random import (
+    STREAM_ACCEPT,
+    STREAM_MUTANT,
+    STREAM_MUTATE,
+    STREAM_NOISE_A,
+    STREAM_NOISE_B,
+    STREAM_PARTNER,
+    STREAM_PICK,
+    STREAM_ROUNDING,
+    normal,
+    uniform,
+)
+
+# rule codes
+FERMI = 0
+PROPORTIONAL = 1
+IMITATE_BEST = 2
+DEATH_BIRTH = 3
+CONDITIONAL = 4
+
+# behavioural types for the conditional rule (Fischbacher, Gächter & Fehr 2001)
+CONDITIONAL_COOPERATOR = 0
+FREE_RIDER = 1
+HUMP_SHAPED = 2
+UNCONDITIONAL = 3
+
+# indices into the parameter vector
+P_ENDOWMENT = 0
+P_BINARY = 1
+P_MUTATION = 2
+P_TEMPERATURE = 3
+P_SELECTION = 4
+P_SLOPE = 5
+P_BELIEF_WEIGHT = 6
+P_NOISE = 7
+N_PARAMS = 8
+
+# |z| beyond which the Fermi probability is taken as exactly 0 or 1 (1/(1+e^40) < 2^-53,
+# below the resolution of the uniform draws it is compared with)
+_EXP_LIMIT = 40.0
+
+
+@nb.njit(inline="always", cache=True)
+def fermi_probability(payoff_self, payoff_other, temperature):
+    """Probability of copying: 1 / (1 + exp((P_i - P_j) / K)) (Szabó & Tőke 1998)."""
+    z = (payoff_self - payoff_other) / temperature
+    if z > _EXP_LIMIT:
+        return 0.0
+    if z < -_EXP_LIMIT:
+        return 1.0
+    return 1.0 / (1.0 + np.exp(z))
+
+
+@nb.njit(inline="always", cache=True)
+def random_neighbour(i, c, t, key, indptr, indices):
+    """A uniformly drawn neighbour of i, or -1 if i has none."""
+    d = indptr[i + 1] - indptr[i]
+    if d == 0:
+        return -1
+    k = int(uniform(key, t, c, STREAM_PARTNER) * d)
+    if k >= d:
+        k = d - 1
+    return indices[indptr[i] + k]
+
+
+@nb.njit(inline="always", cache=True)
+def uses_partner(code):
+    """Whether the rule looks at one random neighbour (drawn before deciding)."""
+    return code == FERMI or code == PROPORTIONAL
+
+
+@nb.njit(inline="always", cache=True)
+def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind, base, lo, hi,
+           params):
+    """Agent i's next (contribution, belief).
+
+    ``c`` is the draw counter (i, or the pick index); ``j`` the random neighbour drawn for
+    rules that use one (-1 if none).
+    """
+    endowment = params[P_ENDOWMENT]
+    new_x = x[i]
+    new_belief = belief[i]
+    degree = indptr[i + 1] - indptr[i]
+    if code == FERMI:
+        if j >= 0:
+            p = fermi_probability(payoff[i], payoff[j], params[P_TEMPERATURE])
+            if uniform(key, t, c, STREAM_ACCEPT) < p:
+                new_x = x[j]
+    elif code == PROPORTIONAL:
+        # Santos, Santos & Pacheco 2008: copy j with prob. max(0, P_j - P_i) / M
+        if j >= 0:
+            span = max(hi[i], hi[j]) - min(lo[i], lo[j])
+            if span > 0.0 and payoff[j] > payoff[i]:
+                if uniform(key, t, c, STREAM_ACCEPT) * span < payoff[j] - payoff[i]:
+                    new_x = x[j]
+    elif code == IMITATE_BEST:
+        # Nowak & May 1992: copy the best earner among self and neighbours (first on ties)
+        best = payoff[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            if payoff[j] > best:
+                best = payoff[j]
+                new_x = x[j]
+    elif code == DEATH_BIRTH:
+        # Ohtsuki et al. 2006: neighbours compete for the slot with fitness 1 - w + w * P
+        if degree > 0:
+            w = params[P_SELECTION]
+            total = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                total += max(0.0, 1.0 - w + w * payoff[indices[k]])
+            u = uniform(key, t, c, STREAM_PARTNER)
+            if total <= 0.0:
+                new_x = x[indices[indptr[i] + min(int(u * degree), degree - 1)]]
+            else:
+                target = u * total
+                acc = 0.0
+                new_x = x[indices[indptr[i + 1] - 1]]
+                for k in range(indptr[i], indptr[i + 1]):
+                    acc += max(0.0, 1.0 - w + w * payoff[indices[k]])
+                    if target < acc:
+                        new_x = x[indices[k]]
+                        break
+    elif code == CONDITIONAL:
+        # Fischbacher & Gächter 2010: belief from what co-players gave, imperfect response
+        if obs_i == obs_i:  # not NaN: the agent had co-players
+            bw = params[P_BELIEF_WEIGHT]
+            new_belief = bw * obs_i + (1.0 - bw) * belief[i]
+        slope = params[P_SLOPE]
+        kd = kind[i]
+        if kd == CONDITIONAL_COOPERATOR:
+            target = slope * new_belief
+        elif kd == FREE_RIDER:
+            target = 0.0
+        elif kd == HUMP_SHAPED:
+            target = slope * min(new_belief, endowment - new_belief)
+        else:
+            target = base[i]
+        target += params[P_NOISE] * endowment * normal(key, t, c, STREAM_NOISE_A, STREAM_NOISE_B)
+        target = min(max(target, 0.0), endowment)
+        if params[P_BINARY] != 0.0:
+            target = endowment if uniform(key, t, c, STREAM_ROUNDING) * endowment < target else 0.0
+        new_x = target
+    mutation = params[P_MUTATION]
+    if mutation > 0.0 and uniform(key, t, c, STREAM_MUTATE) < mutation:
+        u = uniform(key, t, c, STREAM_MUTANT)
+        if params[P_BINARY] != 0.0:
+            new_x = endowment if u < 0.5 else 0.0
+        else:
+            new_x = u * endowment
+    return new_x, new_belief
+
+
+@nb.njit(parallel=True, cache=True)
+def synchronous_update(code, t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi,
+                       params, partner, new_x, new_belief):
+    """Every agent decides from the same snapshot; results go to ``new_x`` and ``new_belief``.
+
+    Partners are drawn in a first pass into the scratch array ``partner`` so that the second
+    pass's reads of their payoffs are independent of each other (memory-level parallelism).
+    """
+    n = len(x)
+    if uses_partner(code):
+        for i in nb.prange(n):
+            partner[i] = random_neighbour(i, i, t, key, indptr, indices)
+    for i in nb.prange(n):
+        j = partner[i] if uses_partner(code) else -1
+        nx_, nb_ = decide(code, i, i, t, key, j, x, payoff, indptr, indices, obs[i], belief, kind,
+                          base, lo, hi, params)
+        new_x[i] = nx_
+        new_belief[i] = nb_
+
+
+@nb.njit(cache=True)
+def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, kind, base, lo, hi,
+                        params, weight, own_games, share, group_ptr, members, agent_ptr,
+                        agent_groups, payout, raw):
+    """Random-sequential updating: n picks with replacement, payoffs kept current after each.
+
+    ``x``, ``belief``, ``payoff``, ``payout`` and ``raw`` are updated in place.
+    """
+    n = len(x)
+    for c in range(n):
+        i = int(uniform(key, t, c, STREAM_PICK) * n)
+        if i >= n:
+            i = n - 1
+        obs_i = np.nan
+        if code == CONDITIONAL:
+            obs_i = observed_mean_one(i, x, raw, group_ptr, agent_ptr, agent_groups)
+        j = random_neighbour(i, c, t, key, indptr, indices) if uses_partner(code) else -1
+        nx_, nb_ = decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind,
+                          base, lo, hi, params)
+        belief[i] = nb_
+        delta = nx_ - x[i]
+        if delta != 0.0:
+            x[i] = nx_
+            payoff[i] -= own_games[i] * delta
+            for k in range(agent_ptr[i], agent_ptr[i + 1]):
+                g = agent_groups[k]
+                d_payout = share[g] * weight[i] * delta
+                payout[g] += d_payout
+                raw[g] += delta
+                for m in range(group_ptr[g], group_ptr[g + 1]):
+                    payoff[members[m]] += d_payout

@@ -1,0 +1,233 @@
+"""``Simulation``: one run of the repeated public-goods game on a network.
+
+Each round: (from the second round on) agents update their contributions by the configured
+rule; then every group plays the game (SCIENCE.md §1) and the round's metrics are recorded.
+After ``step()`` the arrays hold the round just played: ``contribution`` is what each agent
+gave and ``payoff`` what it earned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.config import SimulationConfig
+from sim.groups import Groups, Matcher
+from sim.history import METRICS, History
+from sim.kernels import games, metrics
+from sim.kernels import rules as rule_kernels
+from sim.networks import build_network
+from sim.population import initial_population
+from sim.rules import RULES
+
+SeedLike = int | np.random.SeedSequence | None
+
+
+def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
+    """Normalise an int (or None, for fresh entropy) or SeedSequence to a SeedSequence."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise TypeError(f"seed must be an int or numpy.random.SeedSequence, not {seed!r}")
+    return np.random.SeedSequence(seed)
+
+
+def describe_seed(seq: np.random.SeedSequence) -> Any:
+    """A JSON-friendly description of a seed: the int, or entropy plus spawn key."""
+    if not seq.spawn_key and isinstance(seq.entropy, int):
+        return seq.entropy
+    return {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
+
+
+class Simulation:
+    """A run of the game. ``Simulation(config, seed).run()`` returns its :class:`History`.
+
+    Args:
+        config: the settings (defaults if None); keyword ``overrides`` replace single fields.
+        seed: an int or a ``SeedSequence`` (e.g. spawned from a sweep's master seed). The
+            network, the population, the re-matching and every decision draw from children of
+            this one seed, so the same seed gives the same history at any thread count.
+        record_agents: keep every agent's contribution in every round.
+    """
+
+    def __init__(
+        self,
+        config: SimulationConfig | None = None,
+        seed: SeedLike = 0,
+        *,
+        record_agents: bool = False,
+        **overrides: Any,
+    ):
+        config = (config or SimulationConfig()).replace(**overrides)
+        self.config = config
+        self.seed_sequence = as_seed_sequence(seed)
+        net_seq, pop_seq, match_seq, key_seq = self.seed_sequence.spawn(4)
+        self.graph = build_network(config, np.random.default_rng(net_seq))
+        self.n = self.graph.n
+        self.rule = RULES[config.rule]
+        self.key = int(key_seq.generate_state(1, dtype=np.uint64)[0])
+        self.round = 0
+        self.record_agents = record_agents
+        self._matcher = Matcher(self.graph, config, np.random.default_rng(match_seq))
+
+        population = initial_population(config, self.n, np.random.default_rng(pop_seq))
+        self.contribution = population.contribution
+        self.kind = population.kind
+        self.base = population.base
+        self.belief = population.belief
+        self.payoff = np.zeros(self.n)
+        self.params = self._parameter_vector()
+        # scratch arrays reused every round
+        self._given = np.empty(self.n)
+        self._partner = np.empty(self.n, dtype=np.int32)
+        self._observed = np.full(self.n, np.nan)
+        self._next_contribution = np.empty(self.n)
+        self._next_belief = np.empty(self.n)
+
+        self._series: dict[str, list[float]] = {m: [] for m in METRICS}
+        self._agent_rows: list[np.ndarray] = []
+        self.groups: Groups = self._matcher.groups_for_round()
+        self._set_group_arrays()
+
+    # ---------------------------------------------------------------- set-up
+    def _parameter_vector(self) -> np.ndarray:
+        c = self.config
+        p = np.zeros(rule_kernels.N_PARAMS)
+        p[rule_kernels.P_ENDOWMENT] = c.endowment
+        p[rule_kernels.P_BINARY] = 1.0 if c.strategies == "binary" else 0.0
+        p[rule_kernels.P_MUTATION] = c.mutation
+        p[rule_kernels.P_TEMPERATURE] = c.temperature
+        p[rule_kernels.P_SELECTION] = c.selection
+        p[rule_kernels.P_SLOPE] = c.slope
+        p[rule_kernels.P_BELIEF_WEIGHT] = c.belief_weight
+        p[rule_kernels.P_NOISE] = c.noise
+        return p
+
+    def _set_group_arrays(self) -> None:
+        """Derive per-group returns and per-agent cost weights from the current groups."""
+        g = self.groups
+        games_per_agent = g.games_per_agent.astype(np.float64)
+        if self.config.cost == "per-individual":
+            # Santos et al. 2008: a total of x_i split evenly over the agent's games
+            with np.errstate(divide="ignore"):
+                self.weight = np.where(games_per_agent > 0, 1.0 / games_per_agent, 0.0)
+            self.own_games = np.ones(self.n)
+        else:
+            self.weight = np.ones(self.n)
+            self.own_games = games_per_agent
+        mode, value = self.config.share_mode
+        sizes = g.sizes.astype(np.float64)
+        self.share = np.full(g.n_groups, value) if mode == "mpcr" else value / np.maximum(sizes, 1)
+        self.payout = np.zeros(g.n_groups)
+        self.raw_total = np.zeros(g.n_groups)
+        if self.rule.uses_payoff_bounds:
+            self.payoff_low, self.payoff_high = self._payoff_bounds()
+        else:
+            self.payoff_low = self.payoff_high = np.zeros(self.n)
+
+    def _payoff_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest payoff each agent can get, for proportional imitation's M."""
+        g, e = self.groups, self.config.endowment
+        zeros = np.zeros(self.n)
+        share_sum = np.empty(self.n)
+        games.payoffs(zeros, zeros, e, self.share, g.agent_ptr, g.agent_groups, share_sum)
+        everyone_gives = np.empty(g.n_groups)
+        games.group_payouts(np.full(self.n, e), self.weight, self.share, g.group_ptr, g.members,
+                            np.empty(self.n), everyone_gives)
+        all_returns = np.empty(self.n)
+        games.payoffs(zeros, zeros, e, everyone_gives, g.agent_ptr, g.agent_groups, all_returns)
+        own_return = e * self.weight * share_sum
+        others_max = all_returns - own_return
+        keep_all = self.own_games * e
+        return np.minimum(keep_all, own_return), np.maximum(keep_all, own_return) + others_max
+
+    # ------------------------------------------------------------------ a round
+    def step(self, next_contributions: np.ndarray | None = None) -> None:
+        """Play one round. From the second round on, agents first update their contributions.
+
+        Args:
+            next_contributions: if given, these replace the rule's update (used by Mesa agents
+                whose decision is written in Python); values must lie in [0, endowment].
+        """
+        if self.round > 0:
+            if next_contributions is not None:
+                self._set_contributions(next_contributions)
+            else:
+                self._learn()
+            if self._matcher.structure.rematched:
+                self.groups = self._matcher.groups_for_round()
+                self._set_group_arrays()
+        self._play()
+        self._record()
+        self.round += 1
+
+    def run(self, rounds: int | None = None) -> History:
+        """Play ``rounds`` more rounds (default: up to ``config.rounds``) and return the history."""
+        if rounds is None:
+            rounds = max(0, self.config.rounds - self.round)
+        for _ in range(rounds):
+            self.step()
+        return self.history()
+
+    def _set_contributions(self, values: np.ndarray) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        e = self.config.endowment
+        if values.shape != (self.n,) or np.any(~(values >= 0.0)) or np.any(values > e):
+            raise ValueError(f"contributions must be {self.n} numbers in [0, {e:g}]")
+        self.contribution[:] = values
+
+    def _play(self) -> None:
+        g = self.groups
+        games.group_payouts(self.contribution, self.weight, self.share, g.group_ptr, g.members,
+                            self._given, self.payout)
+        games.payoffs(self.contribution, self.own_games, self.config.endowment, self.payout,
+                      g.agent_ptr, g.agent_groups, self.payoff)
+        if self.rule.uses_beliefs or self.config.update == "asynchronous":
+            games.group_sums(self.contribution, g.group_ptr, g.members, self.raw_total)
+
+    def _learn(self) -> None:
+        g, graph = self.groups, self.graph
+        t = self.round
+        if self.config.update == "asynchronous":
+            rule_kernels.asynchronous_update(
+                self.rule.code, t, self.key, self.contribution, self.payoff, graph.indptr,
+                graph.indices, self.belief, self.kind, self.base, self.payoff_low,
+                self.payoff_high, self.params, self.weight, self.own_games, self.share,
+                g.group_ptr, g.members, g.agent_ptr, g.agent_groups, self.payout,
+                self.raw_total,
+            )
+            return
+        if self.rule.uses_beliefs:
+            games.observed_means(self.contribution, self.raw_total, g.group_ptr, g.agent_ptr,
+                                 g.agent_groups, self._observed)
+        rule_kernels.synchronous_update(
+            self.rule.code, t, self.key, self.contribution, self.payoff, graph.indptr,
+            graph.indices, self._observed, self.belief, self.kind, self.base, self.payoff_low,
+            self.payoff_high, self.params, self._partner, self._next_contribution,
+            self._next_belief,
+        )
+        # swap buffers: the new values become current, the old arrays become scratch
+        self.contribution, self._next_contribution = self._next_contribution, self.contribution
+        self.belief, self._next_belief = self._next_belief, self.belief
+
+    def _record(self) -> None:
+        e = self.config.endowment
+        bins = 0 if self.n <= metrics.GINI_EXACT_MAX else metrics.GINI_BINS
+        s = self._series
+        s["mean_contribution"].append(float(self.contribution.mean()))
+        s["welfare"].append(float(self.payoff.mean()))
+        s["gini"].append(float(metrics.gini(self.payoff, bins)))
+        s["cooperators"].append(float(np.count_nonzero(self.contribution >= 0.5 * e)) / self.n)
+        if self.record_agents:
+            self._agent_rows.append(self.contribution.astype(np.float32))
+
+    # ----------------------------------------------------------------- results
+    def history(self) -> History:
+        """The rounds played so far."""
+        return History(
+            **{m: np.asarray(v) for m, v in self._series.items()},
+            contributions=np.stack(self._agent_rows) if self._agent_rows else None,
+            config=self.config.to_dict(),
+            seed=describe_seed(self.seed_sequence),
+        )
