@@ -161,6 +161,11 @@ class SimulationConfig:
             raise ConfigError(
                 f"group_size must be between 1 and n={self.n} (got {self.group_size})"
             )
+        if self.groups == "rematch" and self.matching == "perfect-strangers" and self.n > 5000:
+            raise ConfigError(
+                f"--matching perfect-strangers is a laboratory protocol for n <= 5000 "
+                f"(got n={self.n}); use --matching random"
+            )
         NETWORKS[self.network].check(self)
         return self
 

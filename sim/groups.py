@@ -90,53 +90,94 @@ def edge_groups(graph: CSRGraph) -> Groups:
 class PerfectStrangers:
     """Re-matching in which no two agents meet twice while that is possible.
 
-    The laboratory's "perfect strangers" protocol (Fehr & Gächter 2002). Each round starts from a
-    random partition and repairs repeat meetings by local search (swapping agents between groups
-    when that lowers the number of repeated pairs). If no repeat-free partition is found within
-    the search budget, the one with the fewest repeats is used and ``repeats`` records it.
+    The laboratory's "perfect strangers" protocol (Fehr & Gächter 2002, Nature 415:137). The
+    whole schedule is planned when the run starts: random partitions for every round, then a
+    simulated-annealing search that swaps two agents within a round, lowering the number of
+    repeat meetings (a pair that meets k > 1 times counts k - 1). An agent meets
+    ``group_size - 1`` new people per round, so at most ``(n - 1) // (group_size - 1)`` rounds
+    can be repeat-free; past that, or if the search budget runs out, the schedule with the
+    fewest repeats found is used, and ``repeats`` says how many there are in total.
     """
 
-    def __init__(self, n: int, group_size: int, rng: np.random.Generator):
-        self.n = n
-        self.group_size = group_size
-        self.rng = rng
-        self.met: list[set[int]] = [set() for _ in range(n)]
-        self.repeats: list[int] = []
+    MAX_AGENTS = 5000
+    TEMPERATURE = 0.4
 
-    def _clashes(self, a: int, group: list[int]) -> int:
-        met = self.met[a]
-        return sum(1 for b in group if b != a and b in met)
+    def __init__(self, n: int, group_size: int, rounds: int, rng: np.random.Generator):
+        self.n, self.group_size, self.rng = n, group_size, rng
+        self.schedule = [self._random_partition() for _ in range(rounds)]
+        self.repeats = self._anneal()
+        self._next = 0
 
-    def next_groups(self) -> Groups:
-        order = self.rng.permutation(self.n)
-        s = self.group_size
-        groups = [list(order[k : k + s]) for k in range(0, self.n, s)]
-        where = {a: g for g, grp in enumerate(groups) for a in grp}
-        total = sum(self._clashes(a, grp) for grp in groups for a in grp) // 2
-        budget = 200 * self.n
-        while total > 0 and budget > 0:
-            clashing = [a for grp in groups for a in grp if self._clashes(a, grp) > 0]
-            a = clashing[self.rng.integers(len(clashing))]
-            ga = where[a]
-            b = int(self.rng.integers(self.n))
-            gb = where[b]
-            budget -= 1
+    def _random_partition(self) -> list[list[int]]:
+        order = self.rng.permutation(self.n).tolist()
+        return [order[k : k + self.group_size] for k in range(0, self.n, self.group_size)]
+
+    def _anneal(self, max_moves: int = 400_000) -> int:
+        meets: list[dict[int, int]] = [{} for _ in range(self.n)]
+        where = []  # where[t][a] = index of a's group in round t
+        for groups in self.schedule:
+            where.append({a: g for g, grp in enumerate(groups) for a in grp})
+            for grp in groups:
+                for a in grp:
+                    for b in grp:
+                        if a != b:
+                            meets[a][b] = meets[a].get(b, 0) + 1
+        cost = sum(c - 1 for row in meets for c in row.values() if c > 1) // 2
+        best_cost, best = cost, [[list(g) for g in groups] for groups in self.schedule]
+        rng, rounds = self.rng, len(self.schedule)
+        for move in range(max_moves):
+            if cost == 0 or rounds == 0:
+                break
+            if move % 32 == 0:
+                clashes = [(a, m) for a in range(self.n) for m, c in meets[a].items() if c > 1]
+            a, m = clashes[int(rng.integers(len(clashes)))]
+            if meets[a].get(m, 0) < 2:
+                continue
+            together = [t for t in range(rounds) if where[t][a] == where[t][m]]
+            t = together[int(rng.integers(len(together)))]
+            b = int(rng.integers(self.n))
+            groups, pos = self.schedule[t], where[t]
+            ga, gb = pos[a], pos[b]
             if ga == gb:
                 continue
             rest_a = [m for m in groups[ga] if m != a]
             rest_b = [m for m in groups[gb] if m != b]
-            before = self._clashes(a, rest_a) + self._clashes(b, rest_b)
-            after = self._clashes(a, rest_b) + self._clashes(b, rest_a)
-            if after < before or (after == before and self.rng.random() < 0.2):
-                groups[ga] = rest_a + [b]
-                groups[gb] = rest_b + [a]
-                where[a], where[b] = gb, ga
-                total += after - before
-        self.repeats.append(total)
-        for grp in groups:
-            for a in grp:
-                self.met[a].update(m for m in grp if m != a)
-        return Groups.from_order(np.fromiter((a for grp in groups for a in grp), np.int64), s)
+            delta = 0
+            for m in rest_a:
+                delta += (meets[b].get(m, 0) >= 1) - (meets[a][m] >= 2)
+            for m in rest_b:
+                delta += (meets[a].get(m, 0) >= 1) - (meets[b][m] >= 2)
+            if delta > 0 and rng.random() >= np.exp(-delta / self.TEMPERATURE):
+                continue
+            for m in rest_a:
+                _meet(meets, a, m, -1)
+                _meet(meets, b, m, +1)
+            for m in rest_b:
+                _meet(meets, b, m, -1)
+                _meet(meets, a, m, +1)
+            groups[ga], groups[gb] = rest_a + [b], rest_b + [a]
+            pos[a], pos[b] = gb, ga
+            cost += delta
+            if cost < best_cost:
+                best_cost, best = cost, [[list(g) for g in grs] for grs in self.schedule]
+        self.schedule = best
+        return best_cost
+
+    def next_groups(self) -> Groups:
+        groups = self.schedule[self._next % len(self.schedule)]
+        self._next += 1
+        order = np.fromiter((a for grp in groups for a in grp), np.int64, count=self.n)
+        return Groups.from_order(order, self.group_size)
+
+
+def _meet(meets: list[dict[int, int]], a: int, b: int, change: int) -> None:
+    """Add ``change`` to how often a and b meet (both directions)."""
+    for x, y in ((a, b), (b, a)):
+        c = meets[x].get(y, 0) + change
+        if c:
+            meets[x][y] = c
+        else:
+            del meets[x][y]
 
 
 @dataclass(frozen=True)
@@ -193,7 +234,7 @@ class Matcher:
         self.config = config
         self.rng = rng
         self.strangers = (
-            PerfectStrangers(graph.n, config.group_size, rng)
+            PerfectStrangers(graph.n, config.group_size, config.rounds, rng)
             if self.structure.rematched and config.matching == "perfect-strangers"
             else None
         )
