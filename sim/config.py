@@ -109,7 +109,7 @@ class SimulationConfig:
 
     @property
     def share_mode(self) -> tuple[str, float]:
-        """``("mpcr", value)`` or ``("r", value)``; the default is MPCR 0.4 (Fehr & Gächter 2002)."""
+        """``("mpcr", value)`` or ``("r", value)``; default MPCR 0.4 (Fehr & Gächter 2002)."""
         if self.r is not None:
             return "r", float(self.r)
         return "mpcr", 0.4 if self.mpcr is None else float(self.mpcr)

@@ -17,7 +17,8 @@ from sim.graph import CSRGraph
 
 @dataclass(frozen=True)
 class Groups:
-    """Groups as CSR (``group_ptr``, ``members``) and its inverse (``agent_ptr``, ``agent_groups``)."""
+    """Groups as CSR (``group_ptr``, ``members``) plus the inverse map (``agent_ptr``,
+    ``agent_groups``) from each agent to its groups."""
 
     group_ptr: np.ndarray
     members: np.ndarray
@@ -55,7 +56,7 @@ class Groups:
 
     @classmethod
     def from_order(cls, order: np.ndarray, group_size: int) -> Groups:
-        """A partition: consecutive runs of ``group_size`` in ``order`` (the last may be smaller)."""
+        """A partition: consecutive runs of ``group_size`` in ``order`` (last may be smaller)."""
         n = len(order)
         group_ptr = np.append(np.arange(0, n, group_size, dtype=np.int64), n)
         members = np.asarray(order, dtype=np.int32)

@@ -66,7 +66,8 @@ class Simulation:
         self.graph = build_network(config, np.random.default_rng(net_seq))
         self.n = self.graph.n
         self.rule = RULES[config.rule]
-        self.key = int(key_seq.generate_state(1, dtype=np.uint64)[0])
+        # a NumPy uint64, so Numba compiles one signature for every key
+        self.key = np.uint64(key_seq.generate_state(1, dtype=np.uint64)[0])
         self.round = 0
         self.record_agents = record_agents
         self._matcher = Matcher(self.graph, config, np.random.default_rng(match_seq))
@@ -223,6 +224,10 @@ class Simulation:
             self._agent_rows.append(self.contribution.astype(np.float32))
 
     # ----------------------------------------------------------------- results
+    def latest(self) -> dict[str, float]:
+        """The metrics of the round just played (empty before the first round)."""
+        return {m: series[-1] for m, series in self._series.items() if series}
+
     def history(self) -> History:
         """The rounds played so far."""
         return History(
