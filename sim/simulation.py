@@ -210,7 +210,8 @@ class Simulation:
         )
         # swap buffers: the new values become current, the old arrays become scratch
         self.contribution, self._next_contribution = self._next_contribution, self.contribution
-        self.belief, self._next_belief = self._next_belief, self.belief
+        if self.rule.uses_beliefs:
+            self.belief, self._next_belief = self._next_belief, self.belief
 
     def _record(self) -> None:
         e = self.config.endowment

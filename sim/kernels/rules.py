@@ -86,17 +86,13 @@ def uses_partner(code):
 
 
 @nb.njit(inline="always", cache=True)
-def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind, base, lo, hi,
-           params):
-    """Agent i's next (contribution, belief).
+def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params):
+    """Next contribution of agent i under a payoff-driven rule (before mutation).
 
     ``c`` is the draw counter (i, or the pick index); ``j`` the random neighbour drawn for
     rules that use one (-1 if none).
     """
-    endowment = params[P_ENDOWMENT]
     new_x = x[i]
-    new_belief = belief[i]
-    degree = indptr[i + 1] - indptr[i]
     if code == FERMI:
         if j >= 0:
             p = fermi_probability(payoff[i], payoff[j], params[P_TEMPERATURE])
@@ -113,12 +109,13 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kin
         # Nowak & May 1992: copy the best earner among self and neighbours (first on ties)
         best = payoff[i]
         for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            if payoff[j] > best:
-                best = payoff[j]
-                new_x = x[j]
+            m = indices[k]
+            if payoff[m] > best:
+                best = payoff[m]
+                new_x = x[m]
     elif code == DEATH_BIRTH:
         # Ohtsuki et al. 2006: neighbours compete for the slot with fitness 1 - w + w * P
+        degree = indptr[i + 1] - indptr[i]
         if degree > 0:
             w = params[P_SELECTION]
             total = 0.0
@@ -136,54 +133,106 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kin
                     if target < acc:
                         new_x = x[indices[k]]
                         break
-    elif code == CONDITIONAL:
-        # Fischbacher & Gächter 2010: belief from what co-players gave, imperfect response
-        if obs_i == obs_i:  # not NaN: the agent had co-players
-            bw = params[P_BELIEF_WEIGHT]
-            new_belief = bw * obs_i + (1.0 - bw) * belief[i]
-        slope = params[P_SLOPE]
-        kd = kind[i]
-        if kd == CONDITIONAL_COOPERATOR:
-            target = slope * new_belief
-        elif kd == FREE_RIDER:
-            target = 0.0
-        elif kd == HUMP_SHAPED:
-            target = slope * min(new_belief, endowment - new_belief)
-        else:
-            target = base[i]
-        target += params[P_NOISE] * endowment * normal(key, t, c, STREAM_NOISE_A, STREAM_NOISE_B)
-        target = min(max(target, 0.0), endowment)
-        if params[P_BINARY] != 0.0:
-            target = endowment if uniform(key, t, c, STREAM_ROUNDING) * endowment < target else 0.0
-        new_x = target
+    return new_x
+
+
+@nb.njit(inline="always", cache=True)
+def conditional(i, c, t, key, obs_i, belief, kind, base, params):
+    """Next (contribution, belief) of a human-like agent (before mutation).
+
+    Fischbacher & Gächter 2010: the belief moves towards what co-players gave last round
+    (``obs_i``, NaN if the agent had none); conditional cooperators give ``slope`` times their
+    belief, free riders nothing, hump-shaped givers rise to E/2 and fall after, unconditional
+    givers their own fixed amount; plus normal noise, clipped to [0, E].
+    """
+    endowment = params[P_ENDOWMENT]
+    new_belief = belief[i]
+    if obs_i == obs_i:  # not NaN: the agent had co-players
+        bw = params[P_BELIEF_WEIGHT]
+        new_belief = bw * obs_i + (1.0 - bw) * belief[i]
+    slope = params[P_SLOPE]
+    kd = kind[i]
+    if kd == CONDITIONAL_COOPERATOR:
+        target = slope * new_belief
+    elif kd == FREE_RIDER:
+        target = 0.0
+    elif kd == HUMP_SHAPED:
+        target = slope * min(new_belief, endowment - new_belief)
+    else:
+        target = base[i]
+    target += params[P_NOISE] * endowment * normal(key, t, c, STREAM_NOISE_A, STREAM_NOISE_B)
+    target = min(max(target, 0.0), endowment)
+    if params[P_BINARY] != 0.0:
+        target = endowment if uniform(key, t, c, STREAM_ROUNDING) * endowment < target else 0.0
+    return target, new_belief
+
+
+@nb.njit(inline="always", cache=True)
+def mutate(value, c, t, key, params):
+    """With probability ``mutation``, explore a uniformly random strategy instead."""
     mutation = params[P_MUTATION]
     if mutation > 0.0 and uniform(key, t, c, STREAM_MUTATE) < mutation:
         u = uniform(key, t, c, STREAM_MUTANT)
         if params[P_BINARY] != 0.0:
-            new_x = endowment if u < 0.5 else 0.0
-        else:
-            new_x = u * endowment
-    return new_x, new_belief
+            return params[P_ENDOWMENT] if u < 0.5 else 0.0
+        return u * params[P_ENDOWMENT]
+    return value
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(inline="always", cache=True)
+def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind, base, lo, hi,
+           params):
+    """Agent i's next (contribution, belief) under rule ``code``, mutation included."""
+    if code == CONDITIONAL:
+        new_x, new_belief = conditional(i, c, t, key, obs_i, belief, kind, base, params)
+    else:
+        new_x = imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
+        new_belief = belief[i]
+    return mutate(new_x, c, t, key, params), new_belief
+
+
+def _compile_synchronous(code: int):
+    """The synchronous driver for one rule; ``code`` is a compile-time constant inside it, so
+    the other rules' branches are dropped and the loop body stays small."""
+
+    @nb.njit(parallel=True, cache=True)
+    def update(t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi, params,
+               partner, new_x, new_belief):
+        n = len(x)
+        if code == CONDITIONAL:
+            for i in nb.prange(n):
+                nx_, nb_ = conditional(i, i, t, key, obs[i], belief, kind, base, params)
+                new_x[i] = mutate(nx_, i, t, key, params)
+                new_belief[i] = nb_
+            return
+        if uses_partner(code):
+            for i in nb.prange(n):
+                partner[i] = random_neighbour(i, i, t, key, indptr, indices)
+        for i in nb.prange(n):
+            j = partner[i] if uses_partner(code) else -1
+            nx_ = imitation(code, i, i, t, key, j, x, payoff, indptr, indices, lo, hi, params)
+            new_x[i] = mutate(nx_, i, t, key, params)
+
+    return update
+
+
+_SYNCHRONOUS = {
+    code: _compile_synchronous(code)
+    for code in (FERMI, PROPORTIONAL, IMITATE_BEST, DEATH_BIRTH, CONDITIONAL)
+}
+
+
 def synchronous_update(code, t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi,
                        params, partner, new_x, new_belief):
     """Every agent decides from the same snapshot; results go to ``new_x`` and ``new_belief``.
 
-    Partners are drawn in a first pass into the scratch array ``partner`` so that the second
-    pass's reads of their payoffs are independent of each other (memory-level parallelism).
+    For rules that look at one random neighbour, partners are drawn in a first pass into the
+    scratch array ``partner`` so that the second pass's reads of their payoffs are independent
+    of each other. Beliefs are written only by the conditional rule (``new_belief`` is left
+    untouched otherwise). Each rule has its own compiled driver (see ``_compile_synchronous``).
     """
-    n = len(x)
-    if uses_partner(code):
-        for i in nb.prange(n):
-            partner[i] = random_neighbour(i, i, t, key, indptr, indices)
-    for i in nb.prange(n):
-        j = partner[i] if uses_partner(code) else -1
-        nx_, nb_ = decide(code, i, i, t, key, j, x, payoff, indptr, indices, obs[i], belief, kind,
-                          base, lo, hi, params)
-        new_x[i] = nx_
-        new_belief[i] = nb_
+    _SYNCHRONOUS[code](t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi,
+                       params, partner, new_x, new_belief)
 
 
 @nb.njit(cache=True)
