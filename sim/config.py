@@ -108,6 +108,11 @@ class SimulationConfig:
         return dataclasses.replace(self, **changes).validate()
 
     @property
+    def network_defines_n(self) -> bool:
+        """File networks set the number of agents themselves; ``n`` is then ignored."""
+        return self.network in ("edgelist", "graphml")
+
+    @property
     def share_mode(self) -> tuple[str, float]:
         """``("mpcr", value)`` or ``("r", value)``; default MPCR 0.4 (Fehr & Gächter 2002)."""
         if self.r is not None:
@@ -134,7 +139,7 @@ class SimulationConfig:
         _check_int(self, "rounds", low=1)
         _check_float(self, "endowment", 0.0, None, low_open=True)
         if self.mpcr is not None and self.r is not None:
-            raise ConfigError("give either mpcr or r, not both")
+            raise ConfigError("give either --mpcr or --r, not both")
         if self.mpcr is not None:
             _check_float(self, "mpcr", 0.0, 1.0, low_open=True)
         if self.r is not None:
@@ -151,16 +156,14 @@ class SimulationConfig:
         total = self.share_conditional + self.share_free_rider + self.share_hump
         if total > 1.0 + 1e-9:
             raise ConfigError(
-                "share_conditional + share_free_rider + share_hump must be at most 1 "
+                "--share-conditional + --share-free-rider + --share-hump must be at most 1 "
                 f"(got {total:g})"
             )
         _check_float(self, "slope", 0.0, 2.0)
         _check_float(self, "belief_weight", 0.0, 1.0)
         _check_float(self, "noise", 0.0, 1.0)
-        if self.groups in ("partition", "rematch") and self.group_size > self.n:
-            raise ConfigError(
-                f"group_size must be between 1 and n={self.n} (got {self.group_size})"
-            )
+        if self.groups in ("partition", "rematch") and not self.network_defines_n:
+            check_group_size(self.group_size, self.n)
         if self.groups == "rematch" and self.matching == "perfect-strangers" and self.n > 5000:
             raise ConfigError(
                 f"--matching perfect-strangers is a laboratory protocol for n <= 5000 "
@@ -174,6 +177,12 @@ MATCHINGS = ("random", "perfect-strangers")
 COSTS = ("per-game", "per-individual")
 STRATEGY_SPACES = ("continuous", "binary")
 UPDATES = ("synchronous", "asynchronous")
+
+
+def check_group_size(group_size: int, n: int) -> None:
+    """Groups for ``partition`` and ``rematch`` cannot be larger than the population."""
+    if group_size > n:
+        raise ConfigError(f"--group-size must be between 1 and n={n} (got {group_size})")
 
 
 def _option(name: str) -> str:

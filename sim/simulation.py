@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import SimulationConfig
+from sim.config import SimulationConfig, check_group_size
 from sim.groups import Groups, Matcher
 from sim.history import METRICS, History
 from sim.kernels import games, metrics
@@ -65,6 +65,8 @@ class Simulation:
         net_seq, pop_seq, match_seq, key_seq = self.seed_sequence.spawn(4)
         self.graph = build_network(config, np.random.default_rng(net_seq))
         self.n = self.graph.n
+        if config.groups in ("partition", "rematch"):
+            check_group_size(config.group_size, self.n)
         self.rule = RULES[config.rule]
         # a NumPy uint64, so Numba compiles one signature for every key
         self.key = np.uint64(key_seq.generate_state(1, dtype=np.uint64)[0])

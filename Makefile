@@ -1,0 +1,27 @@
+# GNU make. `make demo` and `make test` set everything up first (scripts/setup.sh), so on a
+# fresh machine they are the only two commands needed.
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test lint bench
+
+setup:
+	@bash scripts/setup.sh
+
+# one representative run: prints the summary and writes out/demo/{history.parquet,chart.png,config.json}
+demo: setup
+	$(VENV)/bin/cascade run --n 2000 --network small-world --rounds 50 --out out/demo
+
+# the whole suite; pytest's exit 5 ("no tests collected") is a failure here, like any other
+test: setup
+	@$(PYTHON) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
+	exit $$status
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+bench: setup
+	$(PYTHON) benchmarks/engine_speed.py
