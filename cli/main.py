@@ -38,7 +38,7 @@ def _version() -> str:
 
 def build_parser() -> Parser:
     """The ``cascade`` parser with all its subcommands."""
-    from cli import run
+    from cli import experiment, run
 
     parser = Parser(
         prog=PROG,
@@ -54,6 +54,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     run.add_parser(subparsers)
+    experiment.add_parser(subparsers)
     parser.set_defaults(handler=None)
     parser.commands = list(subparsers.choices)  # type: ignore[attr-defined]
     return parser

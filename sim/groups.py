@@ -102,6 +102,7 @@ class PerfectStrangers:
 
     MAX_AGENTS = 5000
     TEMPERATURE = 0.4
+    PATIENCE = 60_000  # moves without a new best before the search stops
 
     def __init__(self, n: int, group_size: int, rounds: int, rng: np.random.Generator):
         self.n, self.group_size, self.rng = n, group_size, rng
@@ -126,8 +127,9 @@ class PerfectStrangers:
         cost = sum(c - 1 for row in meets for c in row.values() if c > 1) // 2
         best_cost, best = cost, [[list(g) for g in groups] for groups in self.schedule]
         rng, rounds = self.rng, len(self.schedule)
+        last_gain = 0
         for move in range(max_moves):
-            if cost == 0 or rounds == 0:
+            if cost == 0 or rounds == 0 or move - last_gain > self.PATIENCE:
                 break
             if move % 32 == 0:
                 clashes = [(a, m) for a in range(self.n) for m, c in meets[a].items() if c > 1]
@@ -161,6 +163,7 @@ class PerfectStrangers:
             cost += delta
             if cost < best_cost:
                 best_cost, best = cost, [[list(g) for g in grs] for grs in self.schedule]
+                last_gain = move
         self.schedule = best
         return best_cost
 
