@@ -27,10 +27,13 @@ SeedLike = int | np.random.SeedSequence | None
 def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     """Normalise an int (or None, for fresh entropy) or SeedSequence to a SeedSequence."""
     if isinstance(seed, np.random.SeedSequence):
-        return seed
+        # a fresh copy: spawning children advances the caller's object otherwise
+        return np.random.SeedSequence(
+            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
+        )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
         raise TypeError(f"seed must be an int or numpy.random.SeedSequence, not {seed!r}")
-    return np.random.SeedSequence(seed)
+    return np.random.SeedSequence(None if seed is None else int(seed))
 
 
 def describe_seed(seq: np.random.SeedSequence) -> Any:
@@ -150,13 +153,15 @@ class Simulation:
         """Play one round. From the second round on, agents first update their contributions.
 
         Args:
-            next_contributions: if given, these replace the rule's update (used by Mesa agents
-                whose decision is written in Python); values must lie in [0, endowment].
+            next_contributions: if given, these are played this round instead of the rule's
+                update (or, in the first round, instead of the initial contributions); used by
+                Mesa agents whose decision is written in Python and by counterfactual runs.
+                Values must lie in [0, endowment].
         """
+        if next_contributions is not None:
+            self._set_contributions(next_contributions)
         if self.round > 0:
-            if next_contributions is not None:
-                self._set_contributions(next_contributions)
-            else:
+            if next_contributions is None:
                 self._learn()
             if self._matcher.structure.rematched:
                 self.groups = self._matcher.groups_for_round()
