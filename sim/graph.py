@@ -49,24 +49,22 @@ class CSRGraph:
         return np.stack([src[keep], dst[keep]], axis=1)
 
     @classmethod
-    def from_edges(
-        cls, n: int, edges: np.ndarray, team: np.ndarray | None = None
-    ) -> CSRGraph:
+    def from_edges(cls, n: int, edges: np.ndarray, team: np.ndarray | None = None) -> CSRGraph:
         """Build from an ``(m, 2)`` array of undirected edges.
 
         Self-loops are dropped and duplicate edges (in either direction) merged.
         """
         edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-        u, v = edges[:, 0], edges[:, 1]
-        keep = u != v
-        u, v = u[keep], v[keep]
-        lo, hi = np.minimum(u, v), np.maximum(u, v)
-        key = np.unique(lo * n + hi)
-        lo, hi = key // n, key % n
-        src = np.concatenate([lo, hi])
-        dst = np.concatenate([hi, lo])
-        order = np.lexsort((dst, src))
-        src, dst = src[order], dst[order]
+        edges = edges[edges[:, 0] != edges[:, 1]]
+        # plain sorts rather than np.unique, whose hashing path is slow for large int arrays
+        key = np.sort(
+            np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
+        )
+        keep = np.ones(len(key), dtype=bool)
+        keep[1:] = key[1:] != key[:-1]
+        lo, hi = np.divmod(key[keep], n)
+        both = np.sort(np.concatenate([lo * n + hi, hi * n + lo]))
+        src, dst = np.divmod(both, n)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
         return cls(indptr=indptr, indices=dst.astype(np.int32), team=team)

@@ -1,12 +1,18 @@
 """Network builders, registered by name; every one returns a :class:`~sim.graph.CSRGraph`.
 
-All randomness comes from the ``rng`` argument (a ``numpy.random.Generator`` spawned from the
-run's seed), so the same seed gives the same network. Builders for large random networks are
-vectorised NumPy, fast at n = 10^6 and beyond.
+``NETWORKS[name]`` is a :class:`NetworkBuilder` whose ``check(config)`` raises
+:class:`~sim.config.ConfigError` (one line naming the option) and whose ``build(config, rng)``
+builds the graph. :func:`build_network` does both. All randomness comes from the ``rng``
+argument (a ``numpy.random.Generator`` spawned from the run's seed), so the same seed gives the
+same network. The random builders are vectorised NumPy and run in seconds at n = 10^6.
+
+File networks (``edgelist``, ``graphml``) ignore ``config.n``: the file defines the nodes, and
+the simulation takes the number of agents from ``graph.n``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,24 +23,39 @@ import numpy as np
 from sim.config import ConfigError, SimulationConfig
 from sim.graph import CSRGraph
 
+Build = Callable[[SimulationConfig, np.random.Generator], CSRGraph]
+Check = Callable[[SimulationConfig], None]
+
+#: largest n for ``complete`` (the CSR holds n(n-1) int32 neighbours)
+COMPLETE_MAX_N = 20_000
+#: re-pairing rounds before ``random-regular`` gives up
+REGULAR_MAX_ROUNDS = 1000
+
 
 @dataclass(frozen=True)
 class NetworkBuilder:
-    """A named network: ``check(config)`` raises ConfigError, ``build(config, rng)`` builds."""
+    """A named network.
+
+    Attributes:
+        name: the ``--network`` value.
+        summary: one line for ``--help``.
+        build: ``build(config, rng) -> CSRGraph``.
+        check: ``check(config)`` raises ConfigError with one line if the settings do not fit.
+    """
 
     name: str
     summary: str
-    build: Callable[[SimulationConfig, np.random.Generator], CSRGraph]
-    check: Callable[[SimulationConfig], None]
+    build: Build
+    check: Check
 
 
 NETWORKS: dict[str, NetworkBuilder] = {}
 
 
-def register(name: str, summary: str, check: Callable[[SimulationConfig], None]):
-    """Decorator adding a builder to :data:`NETWORKS`."""
+def register(name: str, summary: str, check: Check) -> Callable[[Build], Build]:
+    """Decorator adding a build function to :data:`NETWORKS` under ``name``."""
 
-    def wrap(build):
+    def wrap(build: Build) -> Build:
         NETWORKS[name] = NetworkBuilder(name, summary, build, check)
         return build
 
@@ -42,48 +63,82 @@ def register(name: str, summary: str, check: Callable[[SimulationConfig], None])
 
 
 def build_network(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    """Check the settings, then build the configured network."""
-    builder = NETWORKS[config.network]
+    """Check the settings, then build ``config.network`` with randomness from ``rng``.
+
+    Raises:
+        ConfigError: unknown network name or settings that do not fit it.
+    """
+    builder = NETWORKS.get(config.network)
+    if builder is None:
+        raise ConfigError(
+            f"unknown --network '{config.network}'; allowed: {', '.join(sorted(NETWORKS))}"
+        )
     builder.check(config)
     return builder.build(config, rng)
 
 
 def from_networkx(graph: nx.Graph) -> CSRGraph:
-    """Convert any networkx graph; nodes become 0..n-1 in the graph's node order.
+    """Convert a networkx graph; nodes become ``0..n-1`` in the graph's node order.
 
-    A node attribute ``team`` (ints or strings) is kept as integer codes.
+    Directions, self-loops and parallel edges are dropped. If every node has a ``team``
+    attribute it becomes ``CSRGraph.team`` as integer codes ``0..k-1`` (numeric order for
+    integer labels, sorted string order otherwise).
     """
     nodes = list(graph.nodes())
     index = {v: i for i, v in enumerate(nodes)}
-    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
-    team = None
+    edges = np.fromiter(
+        (index[x] for edge in graph.edges() for x in edge[:2]), dtype=np.int64
+    ).reshape(-1, 2)
+    return _graph(len(nodes), edges, team=_team_codes(graph, nodes))
+
+
+def _team_codes(graph: nx.Graph, nodes: list) -> np.ndarray | None:
     labels = [graph.nodes[v].get("team") for v in nodes]
-    if nodes and all(label is not None for label in labels):
-        _, codes = np.unique(np.asarray([str(x) for x in labels]), return_inverse=True)
-        team = codes.astype(np.int32)
-    return CSRGraph.from_edges(len(nodes), edges.reshape(-1, 2), team=team)
+    if not labels or any(label is None for label in labels):
+        return None
+    if all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in labels):
+        values = np.asarray(labels, dtype=np.int64)
+    else:
+        values = np.asarray([str(x) for x in labels])
+    return np.unique(values, return_inverse=True)[1].astype(np.int32).ravel()
 
 
-# ----------------------------------------------------------------------------- checks
-def _fail(option: str, message: str, value) -> None:
-    raise ConfigError(f"--{option} {message} (got {value})")
+# ------------------------------------------------------------------------------ checks
+def _fail(option: str, allowed: str, value: object) -> None:
+    raise ConfigError(f"--{option} {allowed} (got {value!r})")
+
+
+def _check_basics(config: SimulationConfig) -> None:
+    for name, low in (("n", 1), ("degree", 0)):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            _fail(name, f"must be an integer >= {low}", value)
 
 
 def _check_degree_below_n(config: SimulationConfig) -> None:
+    _check_basics(config)
     if config.degree >= config.n:
-        _fail("degree", f"must be less than n={config.n} for {config.network}", config.degree)
+        _fail("degree", f"must be < n={config.n} for {config.network}", config.degree)
 
 
 def _check_ring(config: SimulationConfig) -> None:
-    if config.degree % 2 or config.degree == 0:
-        _fail("degree", f"must be even and > 0 for {config.network}", config.degree)
-    _check_degree_below_n(config)
+    _check_basics(config)
+    d, n = config.degree, config.n
+    if d % 2 or not 0 < d < n:
+        _fail("degree", f"must be even and 0 < degree < n={n} for {config.network}", d)
+
+
+def _check_small_world(config: SimulationConfig) -> None:
+    _check_ring(config)
+    if not 0.0 <= config.rewire <= 1.0:
+        _fail("rewire", "must be a probability in [0, 1] for small-world", config.rewire)
 
 
 def _check_square(config: SimulationConfig) -> None:
-    side = int(round(config.n**0.5))
+    _check_basics(config)
+    side = math.isqrt(config.n)
     if side * side != config.n or side < 3:
-        _fail("n", "must be a perfect square of a side >= 3 for square-lattice", config.n)
+        _fail("n", "must be a perfect square with side >= 3 for square-lattice", config.n)
     if config.degree not in (4, 8):
         _fail("degree", "must be 4 (von Neumann) or 8 (Moore) for square-lattice", config.degree)
 
@@ -91,240 +146,388 @@ def _check_square(config: SimulationConfig) -> None:
 def _check_regular(config: SimulationConfig) -> None:
     _check_degree_below_n(config)
     if (config.n * config.degree) % 2:
-        _fail("degree", "times n must be even for random-regular", config.degree)
+        _fail("degree", f"times n={config.n} must be even for random-regular", config.degree)
 
 
 def _check_scale_free(config: SimulationConfig) -> None:
-    if config.degree < 2:
-        _fail("degree", "must be >= 2 for scale-free (each new node brings degree/2 ties)",
-              config.degree)
-    if config.degree // 2 >= config.n:
-        _fail("degree", f"/ 2 must be less than n={config.n} for scale-free", config.degree)
+    _check_basics(config)
+    if config.degree < 2 or config.degree // 2 >= config.n:
+        _fail(
+            "degree",
+            f"must be >= 2 with degree/2 < n={config.n} for scale-free "
+            "(each new node brings degree/2 ties; even degree recommended)",
+            config.degree,
+        )
 
 
 def _check_complete(config: SimulationConfig) -> None:
-    if config.n > 20_000:
-        _fail("n", "must be at most 20000 for complete (memory grows as n^2)", config.n)
+    _check_basics(config)
+    if config.n > COMPLETE_MAX_N:
+        _fail("n", f"must be <= {COMPLETE_MAX_N} for complete (memory grows as n^2)", config.n)
 
 
 def _check_silos(config: SimulationConfig) -> None:
-    if config.team_size > config.n:
-        _fail("team-size", f"must be at most n={config.n} for silos", config.team_size)
-    if config.team_size < 2:
-        _fail("team-size", "must be at least 2 for silos", config.team_size)
+    _check_degree_below_n(config)
+    s, n = config.team_size, config.n
+    if isinstance(s, bool) or not isinstance(s, int | np.integer) or not 2 <= s <= n:
+        _fail("team-size", f"must be an integer with 2 <= team-size <= n={n} for silos", s)
+    if not 0.0 <= config.bridging <= 1.0:
+        _fail("bridging", "must be a share in [0, 1] for silos", config.bridging)
     p_in, _ = _silo_probabilities(config)
     if p_in > 1.0:
-        _fail("team-size", f"must exceed the within-team degree for silos; with --degree "
-              f"{config.degree} and --bridging {config.bridging:g} teams need more members",
-              config.team_size)
+        _fail(
+            "team-size",
+            f"must be > degree for silos (within-team tie probability "
+            f"{p_in:.3g} > 1 with --degree {config.degree}, --bridging {config.bridging:g})",
+            s,
+        )
 
 
 def _check_file(config: SimulationConfig) -> None:
     if not config.network_file:
         raise ConfigError(f"--network-file is required for --network {config.network}")
-    path = Path(config.network_file)
-    if not path.is_file():
-        raise ConfigError(f"--network-file '{path}' does not exist or is not a file")
+    if not Path(config.network_file).is_file():
+        raise ConfigError(f"--network-file '{config.network_file}' does not exist or is not a file")
 
 
-def _no_check(config: SimulationConfig) -> None:
-    if config.degree >= config.n and config.n > 1:
-        _check_degree_below_n(config)
+# ---------------------------------------------------------------------------- sampling
+def _distinct_codes(rng: np.random.Generator, m: int, population: int) -> np.ndarray:
+    """A uniform random ``m``-subset of ``range(population)`` as int64.
+
+    Sparse case: draw uniform integers, drop duplicates, top up, trim a uniform subset.
+    Dense case (``m`` a sizeable share of ``population``): ``rng.choice`` without replacement.
+    """
+    if m <= 0:
+        return np.empty(0, dtype=np.int64)
+    if 4 * m + 1024 >= population:
+        return rng.choice(population, size=m, replace=False).astype(np.int64)
+    codes = np.empty(0, dtype=np.int64)
+    while len(codes) < m:
+        draw = rng.integers(0, population, size=int((m - len(codes)) * 1.1) + 64)
+        codes = _unique(np.concatenate([codes, draw]))
+    if len(codes) > m:
+        codes = rng.choice(codes, size=m, replace=False)
+    return codes
 
 
-# ------------------------------------------------------------------------- sampling
-def _sample_pairs(rng: np.random.Generator, m: int, draw, keep=None) -> np.ndarray:
-    """``m`` distinct undirected pairs from ``draw(k) -> (k, 2)``, rejecting self-pairs,
-    duplicates and pairs failing ``keep``."""
-    found = np.empty((0, 2), dtype=np.int64)
-    while len(found) < m:
-        extra = draw(max(16, int((m - len(found)) * 1.1)))
-        lo, hi = np.minimum(extra[:, 0], extra[:, 1]), np.maximum(extra[:, 0], extra[:, 1])
-        ok = lo != hi
-        if keep is not None:
-            ok &= keep(lo, hi)
-        extra = np.stack([lo[ok], hi[ok]], axis=1)
-        found = np.unique(np.concatenate([found, extra]), axis=0)
-    if len(found) > m:
-        found = found[rng.choice(len(found), size=m, replace=False)]
-    return found
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (``np.unique`` without its slow hashing path in NumPy >= 2.3)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def _graph(n: int, edges: np.ndarray, team: np.ndarray | None = None) -> CSRGraph:
+    return CSRGraph.from_edges(n, edges, team=team)
+
+
+def _triangle_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Decode ``k = b(b-1)/2 + a`` into the pair ``(a, b)`` with ``0 <= a < b``."""
+    b = np.floor((1.0 + np.sqrt(1.0 + 8.0 * codes)) / 2.0).astype(np.int64)
+    b -= b * (b - 1) // 2 > codes  # undo float rounding, at most one step either way
+    b += (b + 1) * b // 2 <= codes
+    return codes - b * (b - 1) // 2, b
 
 
 def _gnp_edges(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Exact G(n, p) edges: a binomial count of uniformly sampled distinct pairs."""
+    """Exact G(n, p) edges: m ~ Binomial(n(n-1)/2, p), then m distinct uniform pairs."""
     pairs = n * (n - 1) // 2
-    if n < 2 or p <= 0.0:
-        return np.empty((0, 2), dtype=np.int64)
-    if p >= 1.0:
-        return np.array(np.triu_indices(n, 1)).T.astype(np.int64)
-    m = int(rng.binomial(pairs, p))
-    if m > pairs // 2:  # dense: choose among all pairs directly
-        chosen = rng.choice(pairs, size=m, replace=False)
-        lo, hi = np.triu_indices(n, 1)
-        return np.stack([lo[chosen], hi[chosen]], axis=1).astype(np.int64)
-    return _sample_pairs(rng, m, lambda k: rng.integers(0, n, size=(k, 2)))
+    m = int(rng.binomial(pairs, min(max(p, 0.0), 1.0))) if pairs else 0
+    return np.stack(_triangle_pairs(_distinct_codes(rng, m, pairs)), axis=1)
+
+
+def _block_codes(
+    rng: np.random.Generator, sizes: np.ndarray, p: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``sizes.sum()`` code slots (block ``t`` owns ``sizes[t]``) kept with prob. ``p``.
+
+    Returns ``(block, local code)`` of the kept slots; exact because the slots are independent.
+    """
+    offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+    total = int(offsets[-1])
+    m = int(rng.binomial(total, min(max(p, 0.0), 1.0))) if total else 0
+    codes = _distinct_codes(rng, m, total)
+    block = np.searchsorted(offsets, codes, side="right") - 1
+    return block, codes - offsets[block]
 
 
 def _silo_probabilities(config: SimulationConfig) -> tuple[float, float]:
-    """Within- and between-team tie probabilities for silos with bridging share b:
-    p_out = degree b / (n - 1), p_in = degree (1 - b) / (team_size - 1) + p_out."""
+    """``(p_in, p_out)`` for silos: ``p_out = d b / (n-1)``, ``p_in = d (1-b) / (s-1) + p_out``."""
     n, s, d, b = config.n, config.team_size, config.degree, config.bridging
     p_out = d * b / max(n - 1, 1)
-    p_in = d * (1.0 - b) / max(s - 1, 1) + p_out
-    return p_in, p_out
+    return d * (1.0 - b) / max(s - 1, 1) + p_out, p_out
 
 
-# ------------------------------------------------------------------------- builders
+# ---------------------------------------------------------------------------- builders
 def _ring_edges(n: int, degree: int) -> np.ndarray:
+    """Edges ``(u, u + j mod n)`` for ``j = 1..degree/2``, grouped by ``j``."""
     nodes = np.arange(n, dtype=np.int64)
-    return np.concatenate(
-        [np.stack([nodes, (nodes + j) % n], axis=1) for j in range(1, degree // 2 + 1)]
-    )
+    steps = np.arange(1, degree // 2 + 1, dtype=np.int64)
+    far = (nodes[None, :] + steps[:, None]) % n
+    return np.stack([np.broadcast_to(nodes, far.shape).ravel(), far.ravel()], axis=1)
 
 
 @register("ring", "ring lattice: each node tied to its degree/2 nearest on each side", _check_ring)
 def ring(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    return CSRGraph.from_edges(config.n, _ring_edges(config.n, config.degree))
+    """Ring lattice (the p = 0 case of Watts & Strogatz 1998, Nature 393:440)."""
+    return _graph(config.n, _ring_edges(config.n, config.degree))
 
 
-@register("square-lattice", "periodic square lattice; degree 4 von Neumann, 8 Moore",
-          _check_square)
+@register(
+    "square-lattice",
+    "periodic square lattice, n = side^2; degree 4 von Neumann, 8 Moore",
+    _check_square,
+)
 def square_lattice(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    side = int(round(config.n**0.5))
+    """Periodic (toroidal) square lattice; von Neumann (4) or Moore (8) neighbourhood."""
+    side = math.isqrt(config.n)
     row, col = np.divmod(np.arange(config.n, dtype=np.int64), side)
     steps = [(0, 1), (1, 0)] + ([(1, 1), (1, -1)] if config.degree == 8 else [])
     edges = [
         np.stack([row * side + col, ((row + dr) % side) * side + (col + dc) % side], axis=1)
         for dr, dc in steps
     ]
-    return CSRGraph.from_edges(config.n, np.concatenate(edges))
+    return _graph(config.n, np.concatenate(edges))
 
 
-@register("random-regular", "random regular graph: every node has exactly --degree ties",
-          _check_regular)
+@register(
+    "random-regular", "random regular graph: every node has exactly --degree ties", _check_regular
+)
 def random_regular(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    """Stub pairing (Bollobás 1980) with local re-pairing of self-loops and multi-edges."""
+    """Random d-regular graph by stub pairing (Bollobás 1980, Eur. J. Combin. 1:311).
+
+    Shuffled stubs are paired; then the bad pairs (self-loops, repeated edges) together with a
+    random sample of good pairs are reshuffled and re-paired until none is bad. Dense cases
+    (degree > (n-1)/2) build the complement of a random (n-1-degree)-regular graph.
+
+    Raises:
+        ConfigError: no simple pairing found after ``REGULAR_MAX_ROUNDS`` rounds.
+    """
     n, d = config.n, config.degree
-    if d == 0:
-        return CSRGraph.from_edges(n, np.empty((0, 2)))
+    if 2 * d > n - 1:
+        return _complement(n, _regular_pairs(n, n - 1 - d, rng))
+    graph = _graph(n, _regular_pairs(n, d, rng))
+    if not np.all(graph.degree == d):  # pragma: no cover - guards the pairing logic
+        raise RuntimeError(f"random-regular produced degrees other than {d}")
+    return graph
+
+
+def _regular_pairs(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """Simple stub pairing: ``(n d / 2, 2)`` edges, each node in exactly ``d`` of them.
+
+    After one full check, each round re-checks only the re-paired pairs against the sorted
+    keys of the others, so a round costs O(n d) rather than a sort.
+    """
     stubs = rng.permutation(np.repeat(np.arange(n, dtype=np.int64), d)).reshape(-1, 2)
-    for _ in range(1000):
-        lo, hi = np.minimum(stubs[:, 0], stubs[:, 1]), np.maximum(stubs[:, 0], stubs[:, 1])
-        key = lo * n + hi
-        order = np.argsort(key, kind="stable")
-        duplicate = np.zeros(len(key), dtype=bool)
-        duplicate[order[1:]] = key[order[1:]] == key[order[:-1]]
-        bad = (lo == hi) | duplicate
-        n_bad = int(bad.sum())
-        if n_bad == 0:
-            return CSRGraph.from_edges(n, stubs)
-        good = np.flatnonzero(~bad)
-        extra = rng.choice(good, size=min(len(good), max(2 * n_bad, 8)), replace=False)
-        redo = np.concatenate([np.flatnonzero(bad), extra])
+    ok = _fresh(stubs, np.empty(0, dtype=np.int64), n)
+    taken = np.sort(_undirected_keys(stubs[ok], n))
+    for _ in range(REGULAR_MAX_ROUNDS):
+        bad = np.flatnonzero(~ok)
+        if not len(bad):
+            return stubs
+        good = np.flatnonzero(ok)
+        extra = rng.choice(good, size=min(len(good), 2 * len(bad) + 4), replace=False)
+        taken = np.delete(taken, np.searchsorted(taken, _undirected_keys(stubs[extra], n)))
+        redo = np.concatenate([bad, extra])
         stubs[redo] = rng.permutation(stubs[redo].ravel()).reshape(-1, 2)
-    raise ConfigError(f"could not build a random-regular graph with n={n}, degree={d}")
+        ok[redo] = _fresh(stubs[redo], taken, n)
+        added = np.sort(_undirected_keys(stubs[redo[ok[redo]]], n))
+        taken = np.insert(taken, np.searchsorted(taken, added), added)
+    raise ConfigError(
+        f"--degree {d}: no simple random-regular pairing on n={n} nodes after "
+        f"{REGULAR_MAX_ROUNDS} rounds; try another seed or degree"
+    )
 
 
-@register("erdos-renyi", "Erdős–Rényi G(n, p) with mean degree --degree", _check_degree_below_n)
+def _complement(n: int, edges: np.ndarray) -> CSRGraph:
+    """The complement of the simple graph with these edges."""
+    adjacency = np.ones((n, n), dtype=bool)
+    np.fill_diagonal(adjacency, False)
+    adjacency[edges[:, 0], edges[:, 1]] = adjacency[edges[:, 1], edges[:, 0]] = False
+    return _graph(n, np.argwhere(np.triu(adjacency)))
+
+
+@register(
+    "erdos-renyi",
+    "Erdős–Rényi G(n, p), p = degree/(n-1): mean degree --degree",
+    _check_degree_below_n,
+)
 def erdos_renyi(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    """Erdős & Rényi 1959; Gilbert 1959: each pair tied with p = degree / (n - 1)."""
+    """Exact G(n, p) with p = degree / (n - 1) (Erdős & Rényi 1959, Publ. Math. Debrecen 6:290;
+    Gilbert 1959): a binomial edge count, then that many distinct uniform pairs."""
     p = config.degree / max(config.n - 1, 1)
-    return CSRGraph.from_edges(config.n, _gnp_edges(rng, config.n, p))
+    return _graph(config.n, _gnp_edges(rng, config.n, p))
 
 
-@register("small-world", "Watts–Strogatz: ring of --degree with ties rewired with prob. --rewire",
-          _check_ring)
+@register(
+    "small-world",
+    "Watts–Strogatz: ring of --degree, ties rewired with prob. --rewire",
+    _check_small_world,
+)
 def small_world(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    """Watts & Strogatz 1998 (Nature 393:440): rewire each lattice tie's far end with
-    probability ``rewire`` to a uniform node, avoiding self-loops and duplicate ties."""
+    """Watts & Strogatz 1998 (Nature 393:440).
+
+    Each ring tie ``(u, u + j)`` has its far end moved, with probability ``rewire``, to a
+    uniform random node ``w``, redrawing ``w`` while ``(u, w)`` would be a self-loop or a tie
+    that already exists (a tie still waiting to move counts as existing, as in the sequential
+    algorithm). All rewired ties are redrawn together, a round at a time; the number of ties
+    is unchanged.
+    """
     n = config.n
     edges = _ring_edges(n, config.degree)
-    rewire = rng.random(len(edges)) < config.rewire
-    kept = edges[~rewire]
-    existing = set((kept[:, 0] * n + kept[:, 1]).tolist()) | set(
-        (kept[:, 1] * n + kept[:, 0]).tolist())
-    result = [kept]
-    new = []
-    for u, v in edges[rewire].tolist():
-        for _ in range(100):
-            w = int(rng.integers(n))
-            if w != u and u * n + w not in existing:
-                break
-        else:
-            w = v
-        existing.add(u * n + w)
-        existing.add(w * n + u)
-        new.append((u, w))
-    result.append(np.array(new, dtype=np.int64).reshape(-1, 2))
-    return CSRGraph.from_edges(n, np.concatenate(result))
+    moved = rng.random(len(edges)) < config.rewire
+    taken = np.sort(_undirected_keys(edges[~moved], n))
+    pending = edges[moved]
+    new = [edges[~moved]]
+    for _ in range(100):
+        if not len(pending):
+            break
+        blocked = np.sort(np.concatenate([taken, _undirected_keys(pending, n)]))
+        trial = np.stack([pending[:, 0], rng.integers(0, n, size=len(pending))], axis=1)
+        ok = _fresh(trial, blocked, n)
+        new.append(trial[ok])
+        taken = np.sort(np.concatenate([taken, _undirected_keys(trial[ok], n)]))
+        pending = pending[~ok]
+    new.append(pending)  # ties of a node linked to everyone stay where they were
+    return _graph(n, np.concatenate(new))
 
 
-@register("scale-free", "Barabási–Albert preferential attachment, mean degree about --degree",
-          _check_scale_free)
+def _undirected_keys(edges: np.ndarray, n: int) -> np.ndarray:
+    return np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
+
+
+def _fresh(trial: np.ndarray, taken: np.ndarray, n: int) -> np.ndarray:
+    """Mask of the first copy of each trial edge that is no self-loop and not in ``taken``
+    (sorted undirected keys)."""
+    key = _undirected_keys(trial, n)
+    ok = (trial[:, 0] != trial[:, 1]) & ~_contains(taken, key)
+    ordered = np.sort(key)
+    repeated = _unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    copies = np.flatnonzero(_contains(repeated, key))  # few: only edges drawn twice
+    first = np.zeros(len(key), dtype=bool)
+    first[copies[np.unique(key[copies], return_index=True)[1]]] = True
+    ok[copies] &= first[copies]
+    return ok
+
+
+def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Mask of ``values`` found in the sorted array ``sorted_values``."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[pos] == values
+
+
+@register(
+    "scale-free",
+    "Barabási–Albert preferential attachment, mean degree about --degree",
+    _check_scale_free,
+)
 def scale_free(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    """Barabási & Albert 1999 (Science 286:509): each new node ties to degree/2 others."""
-    g = nx.barabasi_albert_graph(config.n, config.degree // 2, seed=int(rng.integers(2**31)))
-    return from_networkx(g)
+    """Barabási & Albert 1999 (Science 286:509): each new node ties to m = degree // 2
+    existing nodes chosen with probability proportional to degree (networkx, seeded from
+    ``rng``)."""
+    seed = int(rng.integers(2**31))
+    return from_networkx(nx.barabasi_albert_graph(config.n, config.degree // 2, seed=seed))
 
 
-@register("complete", "everyone tied to everyone", _check_complete)
+@register("complete", f"everyone tied to everyone (n <= {COMPLETE_MAX_N})", _check_complete)
 def complete(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    return CSRGraph.from_edges(config.n, np.array(np.triu_indices(config.n, 1)).T)
+    """The complete graph, built row by row straight into CSR."""
+    n = config.n
+    indptr = np.arange(n + 1, dtype=np.int64) * (n - 1)
+    col = np.arange(max(n - 1, 0), dtype=np.int32)
+    indices = np.empty(n * (n - 1), dtype=np.int32)
+    for i in range(n):
+        indices[indptr[i] : indptr[i + 1]] = col + (col >= i)
+    return CSRGraph(indptr=indptr, indices=indices)
 
 
-@register("silos", "teams of --team-size, dense inside; --bridging share of ties between teams",
-          _check_silos)
+@register(
+    "silos",
+    "teams of --team-size; --bridging share of ties between teams (0 isolated, 1 random)",
+    _check_silos,
+)
 def silos(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    """A stochastic block model (Holland, Laskey & Leinhardt 1983): bridging 0 gives isolated
-    teams, bridging 1 an Erdős–Rényi graph; the mean degree stays near --degree."""
+    """Stochastic block model (Holland, Laskey & Leinhardt 1983, Social Networks 5:109).
+
+    Teams are runs of ``team_size`` consecutive ids (the last may be smaller). A share
+    ``b = bridging`` of each node's expected ``degree`` ties goes to uniform random nodes:
+    ``p_out = degree b / (n-1)`` between any pair, ``p_in = degree (1-b) / (s-1) + p_out``
+    within a team. So b = 0 gives isolated teams, b = 1 Erdős–Rényi; mean degree ~ ``degree``.
+    """
     n, s = config.n, config.team_size
-    team = (np.arange(n) // s).astype(np.int32)
     p_in, p_out = _silo_probabilities(config)
-    edges = []
-    for start in range(0, n, s):
-        size = min(s, n - start)
-        edges.append(_gnp_edges(rng, size, p_in) + start)
-    between = n * (n - 1) // 2 - sum(
-        min(s, n - a) * (min(s, n - a) - 1) // 2 for a in range(0, n, s))
-    m = int(rng.binomial(between, p_out)) if p_out > 0 else 0
-    if m:
-        edges.append(_sample_pairs(rng, m, lambda k: rng.integers(0, n, size=(k, 2)),
-                                   keep=lambda lo, hi: team[lo] != team[hi]))
-    return CSRGraph.from_edges(n, np.concatenate(edges), team=team)
+    starts = np.arange(0, n, s, dtype=np.int64)
+    sizes = np.minimum(s, n - starts)
+    ends = starts + sizes
+    # within team t: pair codes of a triangle over its members
+    block, local = _block_codes(rng, sizes * (sizes - 1) // 2, p_in)
+    a, b = _triangle_pairs(local)
+    inside = np.stack([starts[block] + a, starts[block] + b], axis=1)
+    # between: u in team t, v after team t's end (each cross pair once)
+    block, local = _block_codes(rng, sizes * (n - ends), p_out)
+    row, col = np.divmod(local, np.maximum(n - ends[block], 1))
+    across = np.stack([starts[block] + row, ends[block] + col], axis=1)
+    team = (np.arange(n) // s).astype(np.int32)
+    return _graph(n, np.concatenate([inside, across]), team=team)
 
 
-@register("edgelist", "read --network-file: one 'u v' pair per line ('#' comments); "
-          "the file sets n", _check_file)
+@register(
+    "edgelist",
+    "read --network-file: 'u v' per line, any labels, '#' comments; the file sets n",
+    _check_file,
+)
 def edgelist(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    path = Path(config.network_file)
-    index: dict[str, int] = {}
-    pairs = []
+    """Read an edge list; ``config.n`` is ignored (the file defines the nodes).
+
+    Lines hold ``u v`` separated by whitespace or commas; extra columns are ignored, ``#``
+    starts a comment, blank lines are skipped. Labels are any tokens, numbered ``0..n-1`` in
+    order of first appearance. Self-loops and repeated edges are dropped.
+
+    Raises:
+        ConfigError: missing or unreadable file, a line with fewer than two labels, no edges.
+    """
+    path = Path(config.network_file or "")
     try:
         lines = path.read_text().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"--network-file '{path}' cannot be read: {exc}") from None
+    index: dict[str, int] = {}
+    pairs: list[int] = []
     for number, line in enumerate(lines, 1):
-        text = line.split("#", 1)[0].replace(",", " ").split()
-        if not text:
+        tokens = line.split("#", 1)[0].replace(",", " ").split()
+        if not tokens:
             continue
-        if len(text) < 2:
+        if len(tokens) < 2:
             raise ConfigError(
-                f"--network-file '{path}' line {number}: expected two node labels 'u v'")
-        u, v = (index.setdefault(label, len(index)) for label in text[:2])
-        pairs.append((u, v))
-    if not index:
+                f"--network-file '{path}' line {number}: expected two node labels 'u v', "
+                f"got {line.strip()!r}"
+            )
+        pairs += [index.setdefault(label, len(index)) for label in tokens[:2]]
+    if not pairs:
         raise ConfigError(f"--network-file '{path}' has no edges")
-    return CSRGraph.from_edges(len(index), np.array(pairs, dtype=np.int64))
+    return _graph(len(index), np.array(pairs, dtype=np.int64).reshape(-1, 2))
 
 
-@register("graphml", "read --network-file as GraphML; the file sets n", _check_file)
+@register(
+    "graphml",
+    "read --network-file as GraphML (keeps a 'team' node attribute); the file sets n",
+    _check_file,
+)
 def graphml(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
-    path = Path(config.network_file)
+    """Read GraphML with networkx; ``config.n`` is ignored. Directed graphs become undirected.
+
+    Raises:
+        ConfigError: missing file, malformed XML or GraphML, or a graph without nodes.
+    """
+    path = Path(config.network_file or "")
     try:
         graph = nx.read_graphml(path)
-    except Exception as exc:  # networkx raises several parser errors
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"--network-file '{path}' is not valid GraphML: {reason}") from None
+    except Exception as exc:  # the parsers raise many types; report one line
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise ConfigError(f"--network-file '{path}' is not readable GraphML: {reason}") from None
     if graph.number_of_nodes() == 0:
         raise ConfigError(f"--network-file '{path}' has no nodes")
-    return from_networkx(nx.Graph(graph.to_undirected()))
+    return from_networkx(graph.to_undirected() if graph.is_directed() else graph)
