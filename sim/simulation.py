@@ -122,6 +122,8 @@ class Simulation:
         else:
             self.weight = np.ones(self.n)
             self.own_games = games_per_agent
+        # an empty weight array tells the kernel that every weight is 1
+        self._payout_weight = self.weight if self.config.cost == "per-individual" else np.empty(0)
         mode, value = self.config.share_mode
         sizes = g.sizes.astype(np.float64)
         self.share = np.full(g.n_groups, value) if mode == "mpcr" else value / np.maximum(sizes, 1)
@@ -187,8 +189,8 @@ class Simulation:
 
     def _play(self) -> None:
         g = self.groups
-        games.group_payouts(self.contribution, self.weight, self.share, g.group_ptr, g.members,
-                            self._given, self.payout)
+        games.group_payouts(self.contribution, self._payout_weight, self.share, g.group_ptr,
+                            g.members, self._given, self.payout)
         games.payoffs(self.contribution, self.own_games, self.config.endowment, self.payout,
                       g.agent_ptr, g.agent_groups, self.payoff)
         if self.rule.uses_beliefs or self.config.update == "asynchronous":

@@ -66,7 +66,9 @@ def normal(key: int, t: int, c: int, s_a: int, s_b: int) -> float:
 
 
 def group_payouts(x, weight, share, group_ptr, members):
-    """payout[g] = share_g * sum over members m of weight_m * x_m."""
+    """payout[g] = share_g * sum over members m of weight_m * x_m (no weights: all 1)."""
+    if len(weight) == 0:
+        weight = np.ones(len(x))
     n_groups = len(group_ptr) - 1
     payout = []
     for g in range(n_groups):

@@ -244,6 +244,14 @@ def test_game_kernels_match_twins(rng, structure, per_individual):
 
         want_payout = ref.group_payouts(x, weight, share, groups.group_ptr, groups.members)
         np.testing.assert_allclose(payout, want_payout, **TIGHT)
+        unweighted = np.empty(groups.n_groups)
+        games.group_payouts(x, np.empty(0), share, groups.group_ptr, groups.members,
+                            np.empty(n), unweighted)
+        np.testing.assert_allclose(
+            unweighted,
+            ref.group_payouts(x, np.ones(n), share, groups.group_ptr, groups.members),
+            **TIGHT,
+        )
         want_raw = ref.group_sums(x, groups.group_ptr, groups.members)
         np.testing.assert_allclose(raw, want_raw, **TIGHT)
         want_payoff = ref.payoffs(x, own_games, endowment, want_payout, groups.agent_ptr,

@@ -21,14 +21,18 @@ import numpy as np
 def group_payouts(x, weight, share, group_ptr, members, given, payout):
     """Fill ``payout[g] = share_g * S_g``: what each member of group g gets back from it.
 
-    ``given`` is scratch space of length n (what each agent puts into each of its games).
+    ``weight`` may be empty, meaning every weight is 1 (cost per game), which saves a pass;
+    otherwise ``given`` is scratch space of length n for ``weight * x``.
     """
-    for i in nb.prange(len(x)):
-        given[i] = weight[i] * x[i]
+    source = x
+    if len(weight) > 0:
+        for i in nb.prange(len(x)):
+            given[i] = weight[i] * x[i]
+        source = given
     for g in nb.prange(len(group_ptr) - 1):
         s = 0.0
         for k in range(group_ptr[g], group_ptr[g + 1]):
-            s += given[members[k]]
+            s += source[members[k]]
         payout[g] = share[g] * s
 
 
