@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 
 from sim.config import SimulationConfig, check_group_size
+from sim.graph import CSRGraph
 from sim.groups import Groups, Matcher
 from sim.history import METRICS, History
 from sim.kernels import games, metrics
 from sim.kernels import rules as rule_kernels
-from sim.networks import build_network
+from sim.networks import build_network, from_networkx
 from sim.population import initial_population
 from sim.rules import RULES
 
@@ -52,6 +53,9 @@ class Simulation:
             network, the population, the re-matching and every decision draw from children of
             this one seed, so the same seed gives the same history at any thread count.
         record_agents: keep every agent's contribution in every round.
+        graph: play on this network instead of building ``config.network``: a
+            :class:`~sim.graph.CSRGraph` or any ``networkx`` graph (nodes become 0..n-1 in the
+            graph's order; ``config.n`` is then ignored).
     """
 
     def __init__(
@@ -60,13 +64,19 @@ class Simulation:
         seed: SeedLike = 0,
         *,
         record_agents: bool = False,
+        graph: CSRGraph | Any | None = None,
         **overrides: Any,
     ):
         config = (config or SimulationConfig()).replace(**overrides)
         self.config = config
         self.seed_sequence = as_seed_sequence(seed)
         net_seq, pop_seq, match_seq, key_seq = self.seed_sequence.spawn(4)
-        self.graph = build_network(config, np.random.default_rng(net_seq))
+        if graph is None:
+            self.graph = build_network(config, np.random.default_rng(net_seq))
+        elif isinstance(graph, CSRGraph):
+            self.graph = graph
+        else:  # any networkx graph
+            self.graph = from_networkx(graph)
         self.n = self.graph.n
         if config.groups in ("partition", "rematch"):
             check_group_size(config.group_size, self.n)

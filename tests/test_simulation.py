@@ -455,3 +455,19 @@ def test_rule_codes_are_the_kernels():
         "death-birth": krules.DEATH_BIRTH,
         "conditional": krules.CONDITIONAL,
     }
+
+
+def test_any_networkx_graph_can_be_played_on():
+    import networkx as nx
+
+    from sim.graph import CSRGraph
+
+    g = nx.karate_club_graph()
+    sim = Simulation(SimulationConfig(rule="fermi", rounds=5), seed=1, graph=g)
+    assert sim.n == g.number_of_nodes()
+    assert sim.graph.n_edges == g.number_of_edges()
+    history = sim.run()
+    assert len(history.mean_contribution) == 5
+    csr = CSRGraph.from_edges(4, np.array([[0, 1], [1, 2], [2, 3]]))
+    again = Simulation(SimulationConfig(rule="fermi", rounds=3), seed=1, graph=csr)
+    assert again.graph is csr and again.n == 4
