@@ -19,7 +19,9 @@ import importlib
 from types import ModuleType
 
 #: command name -> module under ``experiments``
-EXPERIMENTS: dict[str, str] = {}
+EXPERIMENTS: dict[str, str] = {
+    "validation": "validation",
+}
 
 
 def load(name: str) -> ModuleType:

@@ -1,0 +1,1 @@
+"""Analysis of runs: cascade regressions, causal cascades, and more."""
