@@ -20,6 +20,7 @@ from types import ModuleType
 
 #: command name -> module under ``experiments``
 EXPERIMENTS: dict[str, str] = {
+    "fowler-christakis": "fowler_christakis",
     "validation": "validation",
 }
 

@@ -1,0 +1,144 @@
+"""``cascade experiment fowler-christakis``: JSON keys, the report, bad input (exit 2, one line,
+nothing written). Runs are small (--sessions 2, --pairs 30) so the file stays fast."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+
+SMALL = ["--sessions", "2", "--pairs", "30", "--seed", "3"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TOML = Path(__file__).resolve().parents[1] / "experiments" / "fowler_christakis.toml"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(["experiment", "fowler-christakis", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def small_params(tmp_path: Path) -> Path:
+    """The shipped parameters with a 2 x 1 sensitivity grid of tiny runs."""
+    text = TOML.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert "sensitivity" in data
+    head, _, _ = text.partition("[sensitivity]")
+    path = tmp_path / "params.toml"
+    path.write_text(head + "[sensitivity]\nslopes = [0.7, 0.9]\n"
+                    "free_rider_shares = [0.3]\nsessions = 3\npairs = 20\n", encoding="utf-8")
+    return path
+
+
+def test_json_has_every_key(capsys):
+    status, out, err = run(capsys, *SMALL, "--no-sensitivity", "--json")
+    assert status == 0, err
+    data = json.loads(out)
+    for name in ("without_punishment", "with_punishment"):
+        series = data["trajectory"][name]
+        assert len(series) == 6 and all(0 <= v <= 20 for v in series)
+        for degree in ("1", "2", "3"):
+            cell = data["influence"][name][degree]
+            assert isinstance(cell["estimate"], float)
+            lo, hi = cell["ci"]
+            assert lo <= cell["estimate"] <= hi
+    m = data["multiplier"]
+    assert m["ci"][0] <= m["estimate"] <= m["ci"][1] and m["pairs"] <= 30
+    assert data["repeat_meetings"] == 0
+    assert len(data["cascade"]["extra"]) == len(data["cascade"]["degrees"])
+    assert data["targets"] and all("met" in row for row in data["targets"])
+    assert data["cascade"]["unreached_max_change"] == 0.0
+
+
+def test_same_seed_same_numbers(capsys):
+    a = json.loads(run(capsys, *SMALL, "--no-sensitivity", "--json")[1])
+    b = json.loads(run(capsys, *SMALL, "--no-sensitivity", "--json")[1])
+    for part in ("trajectory", "influence", "multiplier", "cascade"):
+        assert a[part] == b[part]
+
+
+def test_table_and_report(capsys, tmp_path):
+    out_dir = tmp_path / "report"
+    status, out, err = run(capsys, *SMALL, "--params", str(small_params(tmp_path)),
+                           "--out", str(out_dir))
+    assert status == 0, err
+    assert "simulated" in out and "published" in out and "causal multiplier" in out
+    files = sorted(p.name for p in out_dir.iterdir())
+    assert files == ["cascade.png", "influence.png", "lab.parquet", "network.parquet",
+                     "report.md", "results.json", "trajectories.png"]
+    for name in ("cascade.png", "influence.png", "trajectories.png"):
+        assert (out_dir / name).read_bytes().startswith(PNG_MAGIC)
+    report = (out_dir / "report.md").read_text(encoding="utf-8")
+    for heading in ("Contribution trajectories", "Influence by degree", "The causal cascade",
+                    "Sensitivity", "Parameters"):
+        assert heading in report
+    results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    assert len(results["sensitivity"]) == 2
+    import pandas as pd
+
+    lab = pd.read_parquet(out_dir / "lab.parquet")
+    assert len(lab) == 2 * 12 * 24
+    assert list(lab.columns[:7]) == ["session", "period", "subject", "group", "contribution",
+                                     "punishment_given", "punishment_received"]
+    assert len(pd.read_parquet(out_dir / "network.parquet")) == 2 * 12 * 24 * 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    "argv,mentions",
+    [
+        (["--sessions", "0"], "--sessions"),
+        (["--sessions", "abc"], "--sessions"),
+        (["--sessions", "2.5"], "--sessions"),
+        (["--pairs", "0"], "--pairs"),
+        (["--pairs", "-4"], "--pairs"),
+        (["--seed", "x"], "--seed"),
+        (["--spec", "sum"], "--spec"),
+        (["--params", "/nonexistent/params.toml"], "--params"),
+        (["--bogus"], "--bogus"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, argv, mentions):
+    out_dir = tmp_path / "out"
+    status, out, err = run(capsys, *argv, "--out", str(out_dir))
+    assert status == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cascade: error: ")
+    assert mentions in lines[0] and "Traceback" not in err
+    assert not out_dir.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_out_that_is_a_file_is_rejected(capsys, tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    status, out, err = run(capsys, *SMALL, "--no-sensitivity", "--out", str(target))
+    assert status == 2 and out == "" and "--out" in err and len(err.splitlines()) == 1
+    assert target.read_text() == "x"
+
+
+def test_calibration_score_and_measure():
+    import sys
+
+    sys.path.insert(0, str(TOML.parent.parent))
+    from experiments.calibrate_fowler_christakis import load, measure, score
+    from sim.lab.design import Behaviour, LabDesign
+
+    targets = load()["targets"]
+    inside = {"period1": 9.0, "decline_ratio": 0.5, "punishment_rise": 1.0,
+              "punishment_ratio": 3.0, "multiplier": 3.0, "b1w": 0.19, "b1p": 0.19,
+              "b2w": 0.065, "b2p": 0.065, "b3w": 0.0, "b3p": 0.055}
+    total, met = score(inside, targets, 20.0)
+    assert all(met.values()) and total == pytest.approx(0.0, abs=1e-12)
+    outside = dict(inside, multiplier=1.0, b1p=0.34)
+    total, met = score(outside, targets, 20.0)
+    assert not met["multiplier"] and not met["influence_1_with"]
+    # half the multiplier's interval width below it, one width above b1's, plus the pull
+    # towards the middles (1 and 1.5 widths away)
+    assert total == pytest.approx(0.5**2 + 1.0**2 + 0.2 * (1.0**2 + 1.5**2) / 6)
+    figures = measure(LabDesign(), Behaviour(), sessions=3, pairs=10, seed=1)
+    assert set(inside) <= set(figures) and 0 < figures["period1"] < 20
