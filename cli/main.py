@@ -38,7 +38,7 @@ def _version() -> str:
 
 def build_parser() -> Parser:
     """The ``cascade`` parser with all its subcommands."""
-    from cli import experiment, run
+    from cli import experiment, plot, run, sweep
 
     parser = Parser(
         prog=PROG,
@@ -55,6 +55,8 @@ def build_parser() -> Parser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     run.add_parser(subparsers)
     experiment.add_parser(subparsers)
+    sweep.add_parser(subparsers)
+    plot.add_parser(subparsers)
     parser.set_defaults(handler=None)
     parser.commands = list(subparsers.choices)  # type: ignore[attr-defined]
     return parser

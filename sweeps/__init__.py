@@ -1,0 +1,54 @@
+"""Parameter sweeps on Dask: resumable, reproducible, from one laptop to a cluster.
+
+A sweep is a TOML file (:mod:`sweeps.spec`): fixed parameters, axes to vary (lists, ranges,
+random or Latin-hypercube samples), replicates and one master seed, for a model named by a
+string (:mod:`sweeps.models`; ``run`` plays ``sim.Simulation``, experiments can add theirs).
+:func:`expand` turns it into runs whose seeds are fixed before dispatch
+(:mod:`sweeps.design`); :func:`run_sweep` computes the missing ones on a Dask cluster
+(:mod:`sweeps.execute`) and writes each finished run atomically into the sweep directory
+(:mod:`sweeps.store`), which :func:`load_results` reads back. ``docs/sweeps.md`` has the whole
+story; ``cascade sweep`` and ``cascade plot`` are the command-line doors.
+
+    from sweeps import run_sweep, load_results
+    report = run_sweep("experiments/sweep_example.toml", "out/sweeps/example", workers=2)
+    frame = load_results("out/sweeps/example")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sweeps.design import Design, expand, run_seed
+from sweeps.models import MODELS, SweepModel, available, get_model, register
+from sweeps.spec import SweepConfigError, SweepSpec, load, parse
+from sweeps.store import SweepDirError, load_manifest, load_results, load_rounds, replay
+
+__all__ = [
+    "MODELS",
+    "Design",
+    "SweepConfigError",
+    "SweepDirError",
+    "SweepModel",
+    "SweepSpec",
+    "available",
+    "expand",
+    "get_model",
+    "load",
+    "load_manifest",
+    "load_results",
+    "load_rounds",
+    "parse",
+    "register",
+    "replay",
+    "run_seed",
+    "run_sweep",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # the runner imports Dask; only load it when a sweep is actually run
+    if name in ("run_sweep", "SweepReport"):
+        from sweeps import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module 'sweeps' has no attribute {name!r}")
