@@ -186,12 +186,14 @@ def _meet(meets: list[dict[int, int]], a: int, b: int, change: int) -> None:
 
 @dataclass(frozen=True)
 class GroupStructure:
-    """A named group structure. ``rematched`` structures are rebuilt before every round."""
+    """A named group structure. ``rematched`` structures are rebuilt before every round;
+    ``follows_network`` ones are rebuilt when the network changes."""
 
     name: str
     summary: str
     rematched: bool
     build: Callable[[CSRGraph, SimulationConfig, np.random.Generator], Groups]
+    follows_network: bool = False
 
 
 def _partition(graph: CSRGraph, config: SimulationConfig, rng: np.random.Generator) -> Groups:
@@ -206,12 +208,14 @@ GROUP_STRUCTURES: dict[str, GroupStructure] = {
             "k+1 games per node: its own and each neighbour's (Santos et al. 2008)",
             False,
             lambda graph, config, rng: neighbourhood_groups(graph),
+            follows_network=True,
         ),
         GroupStructure(
             "edges",
             "a two-player game on every edge",
             False,
             lambda graph, config, rng: edge_groups(graph),
+            follows_network=True,
         ),
         GroupStructure(
             "partition",
@@ -243,6 +247,12 @@ class Matcher:
             else None
         )
         self._fixed: Groups | None = None
+
+    def set_graph(self, graph: CSRGraph) -> None:
+        """Use ``graph`` from now on; groups that follow the network are rebuilt next time."""
+        self.graph = graph
+        if self.structure.follows_network:
+            self._fixed = None
 
     def groups_for_round(self) -> Groups:
         if self.strangers is not None:

@@ -2,8 +2,10 @@
 
 Each round: (from the second round on) agents update their contributions by the configured
 rule; then every group plays the game (SCIENCE.md §1) and the round's metrics are recorded.
-After ``step()`` the arrays hold the round just played: ``contribution`` is what each agent
-gave and ``payoff`` what it earned.
+Round hooks (policies, committed campaigners, weaving new ties; see :mod:`sim.hooks`) act
+between these steps. After ``step()`` the arrays hold the round just played:
+``contribution`` is what each agent gave and ``payoff`` what it earned (game payoff plus
+whatever the institutions paid or fined).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sim.config import SimulationConfig, check_group_size
 from sim.graph import CSRGraph
 from sim.groups import Groups, Matcher
 from sim.history import METRICS, History
+from sim.hooks import RoundHook, build_hooks
 from sim.kernels import games, metrics
 from sim.kernels import rules as rule_kernels
 from sim.networks import build_network, from_networkx
@@ -56,6 +59,8 @@ class Simulation:
         graph: play on this network instead of building ``config.network``: a
             :class:`~sim.graph.CSRGraph` or any ``networkx`` graph (nodes become 0..n-1 in the
             graph's order; ``config.n`` is then ignored).
+        hooks: extra :class:`~sim.hooks.RoundHook` objects, run after those the config asks
+            for.
     """
 
     def __init__(
@@ -65,12 +70,13 @@ class Simulation:
         *,
         record_agents: bool = False,
         graph: CSRGraph | Any | None = None,
+        hooks: list[RoundHook] | None = None,
         **overrides: Any,
     ):
         config = (config or SimulationConfig()).replace(**overrides)
         self.config = config
         self.seed_sequence = as_seed_sequence(seed)
-        net_seq, pop_seq, match_seq, key_seq = self.seed_sequence.spawn(4)
+        net_seq, pop_seq, match_seq, key_seq, hook_seq = self.seed_sequence.spawn(5)
         if graph is None:
             self.graph = build_network(config, np.random.default_rng(net_seq))
         elif isinstance(graph, CSRGraph):
@@ -105,6 +111,10 @@ class Simulation:
         self._agent_rows: list[np.ndarray] = []
         self.groups: Groups = self._matcher.groups_for_round()
         self._set_group_arrays()
+
+        self.hooks: list[RoundHook] = build_hooks(config) + list(hooks or [])
+        for hook, hook_rng_seq in zip(self.hooks, hook_seq.spawn(len(self.hooks)), strict=True):
+            hook.start(self, np.random.default_rng(hook_rng_seq))
 
     # ---------------------------------------------------------------- set-up
     def _parameter_vector(self) -> np.ndarray:
@@ -144,6 +154,20 @@ class Simulation:
         else:
             self.payoff_low = self.payoff_high = np.zeros(self.n)
 
+    def set_graph(self, graph: CSRGraph) -> None:
+        """Play on ``graph`` (same nodes) from the next round on: network groups are rebuilt.
+
+        Used by network dynamics (weaving new ties, cutting old ones). The random neighbour a
+        payoff-learning rule copies is drawn from the new graph too.
+        """
+        if graph.n != self.n:
+            raise ValueError(f"the new graph has {graph.n} nodes; this run has {self.n}")
+        self.graph = graph
+        self._matcher.set_graph(graph)
+        if self._matcher.structure.follows_network:
+            self.groups = self._matcher.groups_for_round()
+            self._set_group_arrays()
+
     def _payoff_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest payoff each agent can get, for proportional imitation's M."""
         g, e = self.groups, self.config.endowment
@@ -178,8 +202,14 @@ class Simulation:
             if self._matcher.structure.rematched:
                 self.groups = self._matcher.groups_for_round()
                 self._set_group_arrays()
+        for hook in self.hooks:
+            hook.after_decide(self)
         self._play()
+        for hook in self.hooks:
+            hook.after_play(self)
         self._record()
+        for hook in self.hooks:
+            hook.end_round(self)
         self.round += 1
 
     def run(self, rounds: int | None = None) -> History:
