@@ -38,7 +38,7 @@ def _version() -> str:
 
 def build_parser() -> Parser:
     """The ``cascade`` parser with all its subcommands."""
-    from cli import experiment, plot, run, sweep
+    from cli import bench, experiment, plot, roles, run, sweep, viz
 
     parser = Parser(
         prog=PROG,
@@ -57,6 +57,9 @@ def build_parser() -> Parser:
     experiment.add_parser(subparsers)
     sweep.add_parser(subparsers)
     plot.add_parser(subparsers)
+    roles.add_parser(subparsers)
+    viz.add_parser(subparsers)
+    bench.add_parser(subparsers)
     parser.set_defaults(handler=None)
     parser.commands = list(subparsers.choices)  # type: ignore[attr-defined]
     return parser

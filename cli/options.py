@@ -48,18 +48,26 @@ def choices() -> dict[str, Choice]:
     """Allowed values of the choice fields, read from the registries."""
     from sim.groups import GROUP_STRUCTURES
     from sim.networks import NETWORKS
+    from sim.policies import POLICIES, RANKINGS, REWARDS, SCOPES
     from sim.rules import RULES
+    from sim.ties import CONTAGIONS, PLACEMENTS
 
     out = {
         "network": _registry(NETWORKS, "networks (--network)"),
         "groups": _registry(GROUP_STRUCTURES, "group structures (--groups)"),
         "rule": _registry(RULES, "update rules (--rule)"),
+        "policy": _registry(POLICIES, "policies (--policy; combine with '+')"),
+        "campaign_placement": _registry(PLACEMENTS, "campaign placements (--campaign-placement)"),
+        "contagion": Choice(list(CONTAGIONS), dict(CONTAGIONS), "contagion (--contagion)"),
     }
     for name, values in (
         ("matching", config_module.MATCHINGS),
         ("cost", config_module.COSTS),
         ("strategies", config_module.STRATEGY_SPACES),
         ("update", config_module.UPDATES),
+        ("policy_scope", SCOPES),
+        ("competition_rank", RANKINGS),
+        ("cooperation_reward", REWARDS),
     ):
         out[name] = Choice(list(values), {v: "" for v in values}, "")
     return out

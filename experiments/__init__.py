@@ -21,7 +21,9 @@ from types import ModuleType
 #: command name -> module under ``experiments``
 EXPERIMENTS: dict[str, str] = {
     "fowler-christakis": "fowler_christakis",
+    "policies": "policies",
     "validation": "validation",
+    "ties": "ties",
 }
 
 

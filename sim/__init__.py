@@ -11,4 +11,9 @@ from sim.config import ConfigError, SimulationConfig
 from sim.history import History
 from sim.simulation import Simulation
 
+# isort: split
+# modules that register round hooks (sim.hooks.HOOK_BUILDERS) when imported
+import sim.policies  # noqa: E402, F401, I001
+import sim.ties  # noqa: E402, F401, I001
+
 __all__ = ["ConfigError", "History", "Simulation", "SimulationConfig"]

@@ -50,6 +50,41 @@ class SimulationConfig:
             Gächter 2010).
         belief_weight: weight of last round's observed mean in the belief update.
         noise: standard deviation of decision noise, as a share of E.
+        policy: institutions applied each round between payoffs and learning (see
+            ``sim.policies.POLICIES``); combine with "+", e.g. ``cooperation+punishment``.
+        policy_budget: MU per agent per round that ``competition`` and ``cooperation`` pay out
+            (the same money, so they differ only in the incentive's shape).
+        policy_scope: who is compared or rewarded together: ``groups`` (the game groups:
+            network neighbourhoods or the partition) or ``teams`` (the network's teams, silos).
+        competition_top_share: share of each comparison set that ``competition`` pays, best
+            first (0: winner-take-all).
+        competition_rank: ``competition`` ranks by this round's ``payoff`` (relative
+            performance) or by ``contribution`` (a contribution tournament).
+        cooperation_reward: ``group`` (the budget to groups in proportion to their total
+            contribution, shared equally inside) or ``match`` (in proportion to one's own).
+        punishment_rate: expected punishment points per MU a group-mate gave below the
+            others' mean, per punisher; a point costs the punisher 1 MU and the target 3 MU
+            (Fehr & Gächter 2002).
+        punishment_compliance: share of the gap to belief + margin that human-like agents
+            close in fear of sanctions (calibrated in the simulated laboratory).
+        punishment_margin: MU above their belief that sanction-wary human-like agents aim at.
+        punishment_learning: how fast that compliance grows per point received.
+        growth_rate: ``growing-resources``: the MPCR is multiplied by 1 + growth_rate times
+            last round's share of agents who gave at least half the endowment.
+        envelope_budget: ``envelope``: MU per agent for the whole run, spent on matching.
+        envelope_match: ``envelope``: MU added to the return per MU returned while it lasts.
+        campaign_size: committed cooperators who give E every round (a campaign team; 0: none).
+        campaign_placement: where the campaign sits (see ``sim.ties.PLACEMENTS``): ``random``,
+            ``brokers``, ``connectors``, ``one-team`` (strong-tie strategy: concentrated in one
+            team) or ``spread`` (weak-tie strategy: one per team across teams).
+        contagion: ``simple`` (conditional cooperators respond linearly to what they saw) or
+            ``complex`` (they move only with at least ``threshold`` cooperating contacts;
+            Centola & Macy 2007).
+        threshold: cooperating contacts a conditional cooperator needs under complex contagion.
+        weaving: share of agents gaining one new random tie each round ("randomised coffee
+            trials").
+        cutting: share of agents cutting, each round, their tie to the contact who gave least
+            (Rand, Arbesman & Christakis 2011).
     """
 
     # population and network
@@ -84,6 +119,27 @@ class SimulationConfig:
     slope: float = 0.8
     belief_weight: float = 0.6
     noise: float = 0.05
+    # institutions (policies)
+    policy: str = "baseline"
+    policy_budget: float = 1.0
+    policy_scope: str = "groups"
+    competition_top_share: float = 0.25
+    competition_rank: str = "payoff"
+    cooperation_reward: str = "group"
+    punishment_rate: float = 0.2
+    punishment_compliance: float = 0.708
+    punishment_margin: float = 10.0
+    punishment_learning: float = 0.0
+    growth_rate: float = 1.0
+    envelope_budget: float = 20.0
+    envelope_match: float = 1.0
+    # campaigns and ties
+    campaign_size: int = 0
+    campaign_placement: str = "random"
+    contagion: str = "simple"
+    threshold: int = 2
+    weaving: float = 0.0
+    cutting: float = 0.0
 
     # ------------------------------------------------------------------ helpers
     @classmethod
@@ -124,6 +180,7 @@ class SimulationConfig:
         """Check every field; return self or raise :class:`ConfigError`."""
         from sim.groups import GROUP_STRUCTURES  # late imports: registries import this module
         from sim.networks import NETWORKS
+        from sim.policies import check_policy_config
         from sim.rules import RULES
 
         _check_int(self, "n", low=1)
@@ -170,6 +227,8 @@ class SimulationConfig:
                 f"(got n={self.n}); use --matching random"
             )
         NETWORKS[self.network].check(self)
+        check_policy_config(self)
+        _check_ties(self)
         return self
 
 
@@ -183,6 +242,24 @@ def check_group_size(group_size: int, n: int) -> None:
     """Groups for ``partition`` and ``rematch`` cannot be larger than the population."""
     if group_size > n:
         raise ConfigError(f"--group-size must be between 1 and n={n} (got {group_size})")
+
+
+def _check_ties(cfg: SimulationConfig) -> None:
+    """The ``# campaigns and ties`` block (sim/ties/)."""
+    from sim.ties import CONTAGIONS, PLACEMENTS  # late import: sim.ties imports this module
+
+    _check_int(cfg, "campaign_size", low=0)
+    if not cfg.network_defines_n and cfg.campaign_size > cfg.n:
+        raise ConfigError(f"--campaign-size must be at most n={cfg.n} (got {cfg.campaign_size})")
+    _check_choice(cfg, "campaign_placement", list(PLACEMENTS))
+    _check_choice(cfg, "contagion", list(CONTAGIONS))
+    _check_int(cfg, "threshold", low=1)
+    if cfg.contagion == "complex" and cfg.rule != "conditional":
+        raise ConfigError(
+            f"--contagion complex needs --rule conditional (got --rule {cfg.rule})"
+        )
+    _check_float(cfg, "weaving", 0.0, 1.0)
+    _check_float(cfg, "cutting", 0.0, 1.0)
 
 
 def _option(name: str) -> str:

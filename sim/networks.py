@@ -489,7 +489,17 @@ def edgelist(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
     Raises:
         ConfigError: missing or unreadable file, a line with fewer than two labels, no edges.
     """
-    path = Path(config.network_file or "")
+    return read_edgelist(config.network_file or "")[0]
+
+
+def read_edgelist(path: str | Path) -> tuple[CSRGraph, list[str]]:
+    """Read an edge list (the ``edgelist`` network's format); return the graph and the label
+    of each node ``0..n-1``.
+
+    Raises:
+        ConfigError: missing or unreadable file, a line with fewer than two labels, no edges.
+    """
+    path = Path(path)
     try:
         lines = path.read_text().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -508,7 +518,7 @@ def edgelist(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
         pairs += [index.setdefault(label, len(index)) for label in tokens[:2]]
     if not pairs:
         raise ConfigError(f"--network-file '{path}' has no edges")
-    return _graph(len(index), np.array(pairs, dtype=np.int64).reshape(-1, 2))
+    return _graph(len(index), np.array(pairs, dtype=np.int64).reshape(-1, 2)), list(index)
 
 
 @register(

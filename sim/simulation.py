@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import fused
 from sim.config import SimulationConfig, check_group_size
 from sim.graph import CSRGraph
 from sim.groups import Groups, Matcher
@@ -62,6 +63,9 @@ class Simulation:
         hooks: extra :class:`~sim.hooks.RoundHook` objects, run after those the config asks
             for.
     """
+
+    #: take the fused fast path (sim/fused.py) when it applies; False forces the ordinary one
+    use_fused = True
 
     def __init__(
         self,
@@ -128,6 +132,7 @@ class Simulation:
         p[rule_kernels.P_SLOPE] = c.slope
         p[rule_kernels.P_BELIEF_WEIGHT] = c.belief_weight
         p[rule_kernels.P_NOISE] = c.noise
+        p[rule_kernels.P_THRESHOLD] = c.threshold if c.contagion == "complex" else 0.0
         return p
 
     def _set_group_arrays(self) -> None:
@@ -167,6 +172,9 @@ class Simulation:
         if self._matcher.structure.follows_network:
             self.groups = self._matcher.groups_for_round()
             self._set_group_arrays()
+            # what each agent saw last round, over its new groups (beliefs are formed from it)
+            g = self.groups
+            games.group_sums(self.contribution, g.group_ptr, g.members, self.raw_total)
 
     def _payoff_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest payoff each agent can get, for proportional imitation's M."""
@@ -194,6 +202,9 @@ class Simulation:
                 Mesa agents whose decision is written in Python and by counterfactual runs.
                 Values must lie in [0, endowment].
         """
+        if next_contributions is None and self.use_fused and fused.applies(self):
+            fused.step(self)  # same round in fewer passes (sim/fused.py)
+            return
         if next_contributions is not None:
             self._set_contributions(next_contributions)
         if self.round > 0:

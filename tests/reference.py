@@ -143,7 +143,8 @@ P_SELECTION = 4
 P_SLOPE = 5
 P_BELIEF_WEIGHT = 6
 P_NOISE = 7
-N_PARAMS = 8
+P_THRESHOLD = 8
+N_PARAMS = 9
 
 EXP_LIMIT = 40.0
 
@@ -258,6 +259,17 @@ def conditional(i, c, t, key, obs_i, belief, kind, base, params):
     return target, new_belief
 
 
+def complex_gate(i, target, x, indptr, indices, kind, params):
+    """Complex contagion: a conditional cooperator or hump-shaped giver keeps ``target`` only
+    with at least ``threshold`` contacts who gave >= E/2 last round, else gives 0."""
+    threshold = float(params[P_THRESHOLD])
+    if threshold <= 0.0 or int(kind[i]) not in (CONDITIONAL_COOPERATOR, HUMP_SHAPED):
+        return target
+    half = 0.5 * float(params[P_ENDOWMENT])
+    count = sum(1 for j in neighbours(i, indptr, indices) if float(x[j]) >= half)
+    return target if count >= threshold else 0.0
+
+
 def mutate(value, c, t, key, params):
     """With probability ``mutation``, a uniform random strategy instead of ``value``."""
     mutation = float(params[P_MUTATION])
@@ -275,6 +287,7 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kin
     """Agent i's next (contribution, belief), mutation included."""
     if code == CONDITIONAL:
         new_x, new_belief = conditional(i, c, t, key, obs_i, belief, kind, base, params)
+        new_x = complex_gate(i, new_x, x, indptr, indices, kind, params)
     else:
         new_x = imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
         new_belief = float(belief[i])

@@ -29,7 +29,14 @@ def gini(values, bins):
         total += v
         lo = min(lo, v)
         hi = max(hi, v)
-    if total <= 0.0 or hi == lo:
+    return gini_from_stats(values, total, lo, hi, bins)
+
+
+@nb.njit(cache=True)
+def gini_from_stats(values, total, lo, hi, bins):
+    """:func:`gini` given the values' sum, minimum and maximum (from a pass already made)."""
+    n = len(values)
+    if n == 0 or total <= 0.0 or hi == lo:
         return 0.0
     acc = 0.0
     if bins == 0:

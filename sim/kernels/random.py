@@ -42,12 +42,32 @@ def mix64(z):
 
 
 @nb.njit(inline="always", cache=True)
-def uniform(key, t, c, s):
-    """A float in [0, 1) determined by (key, round t, counter c, stream s)."""
-    z = mix64(np.uint64(key) + np.uint64(t + 1) * _GOLDEN)
-    z = mix64(z + np.uint64(c + 1) * _C_COUNTER)
-    z = mix64(z + np.uint64(s + 1) * _C_STREAM)
+def round_hash(key, t):
+    """The first stage of :func:`uniform`: (key, round t), shared by all of a round's draws."""
+    return mix64(np.uint64(key) + np.uint64(t + 1) * _GOLDEN)
+
+
+@nb.njit(inline="always", cache=True)
+def counter_hash(h_round, c):
+    """The second stage of :func:`uniform`: counter c, shared by all of c's streams."""
+    return mix64(h_round + np.uint64(c + 1) * _C_COUNTER)
+
+
+@nb.njit(inline="always", cache=True)
+def stream_uniform(h_counter, s):
+    """The last stage of :func:`uniform`: stream s, as a float in [0, 1)."""
+    z = mix64(h_counter + np.uint64(s + 1) * _C_STREAM)
     return np.float64(z >> _S11) * _INV_2_53
+
+
+@nb.njit(inline="always", cache=True)
+def uniform(key, t, c, s):
+    """A float in [0, 1) determined by (key, round t, counter c, stream s).
+
+    Kernels that draw several streams for many counters in one round may compute the stages
+    (:func:`round_hash`, :func:`counter_hash`, :func:`stream_uniform`) once each instead.
+    """
+    return stream_uniform(counter_hash(round_hash(key, t), c), s)
 
 
 @nb.njit(inline="always", cache=True)

@@ -49,7 +49,8 @@ P_SELECTION = 4
 P_SLOPE = 5
 P_BELIEF_WEIGHT = 6
 P_NOISE = 7
-N_PARAMS = 8
+P_THRESHOLD = 8  # complex contagion: cooperating contacts needed before moving (0: simple)
+N_PARAMS = 9
 
 # |z| beyond which the Fermi probability is taken as exactly 0 or 1 (1/(1+e^40) < 2^-53,
 # below the resolution of the uniform draws it is compared with)
@@ -168,6 +169,26 @@ def conditional(i, c, t, key, obs_i, belief, kind, base, params):
 
 
 @nb.njit(inline="always", cache=True)
+def complex_gate(i, target, x, indptr, indices, kind, params):
+    """Complex contagion (Centola & Macy 2007, AJS 113:702): a conditional cooperator (or
+    hump-shaped giver) moves towards its belief only if at least ``params[P_THRESHOLD]`` of its
+    network contacts cooperated (gave at least E/2) last round; otherwise it gives nothing.
+    A threshold of 0 is simple contagion: ``target`` unchanged."""
+    threshold = params[P_THRESHOLD]
+    if threshold <= 0.0:
+        return target
+    kd = kind[i]
+    if kd != CONDITIONAL_COOPERATOR and kd != HUMP_SHAPED:
+        return target
+    half = 0.5 * params[P_ENDOWMENT]
+    count = 0
+    for k in range(indptr[i], indptr[i + 1]):
+        if x[indices[k]] >= half:
+            count += 1
+    return target if count >= threshold else 0.0
+
+
+@nb.njit(inline="always", cache=True)
 def mutate(value, c, t, key, params):
     """With probability ``mutation``, explore a uniformly random strategy instead."""
     mutation = params[P_MUTATION]
@@ -185,6 +206,7 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kin
     """Agent i's next (contribution, belief) under rule ``code``, mutation included."""
     if code == CONDITIONAL:
         new_x, new_belief = conditional(i, c, t, key, obs_i, belief, kind, base, params)
+        new_x = complex_gate(i, new_x, x, indptr, indices, kind, params)
     else:
         new_x = imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
         new_belief = belief[i]
@@ -202,6 +224,7 @@ def _compile_synchronous(code: int):
         if code == CONDITIONAL:
             for i in nb.prange(n):
                 nx_, nb_ = conditional(i, i, t, key, obs[i], belief, kind, base, params)
+                nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
                 new_x[i] = mutate(nx_, i, t, key, params)
                 new_belief[i] = nb_
             return

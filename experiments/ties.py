@@ -1,0 +1,524 @@
+"""Strong and weak ties: which seeding, ties and weaving carry cooperation across silos.
+
+SCIENCE.md §6: cooperation started by a committed few (a campaign team giving the whole
+endowment every round) in a network of professional silos (teams with dense ties inside and a
+bridging share of ties between them, mean degree unchanged). For every combination of
+
+- seeding: the campaign at random, at brokers, at connectors, in one team (strong-tie
+  strategy) or spread across teams (weak-tie strategy);
+- bridging share: 0 (isolated silos) to 1 (random ties);
+- contagion: simple (conditional cooperators respond linearly to what their contacts gave) or
+  complex (they move only with at least ``threshold`` cooperating contacts; Centola & Macy
+  2007, AJS 113:702);
+- weaving: the share of agents gaining one new random tie per round ("randomised coffee
+  trials");
+
+it measures, over replicate networks, final cooperation among non-campaign agents, the reach
+beyond the seeded teams (cooperation in teams holding no campaign member) and the rounds until
+half of those unseeded teams' agents cooperate (runs that never get there are censored and
+counted), each with a 95% confidence interval, and writes a short reading that makes claims
+only where intervals separate.
+
+Every cell of one replicate plays on the same network with the same population and the same
+random numbers (common random numbers), so differences between cells are paired. Parameters
+are in experiments/ties.toml. --json prints one object whose ``results`` are rows
+``{seeding, bridging, contagion, weaving, metric, estimate, ci}``; --out DIR writes report.md,
+results.json, runs.csv and the figures, all or nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import tomllib
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SUMMARY = "strong and weak ties: campaign seeding, bridging, simple vs complex contagion, weaving"
+PARAMETERS = Path(__file__).with_name("ties.toml")
+SECTIONS = ("experiment", "grid", "simulation")
+AXES = ("seeding", "bridging", "contagion", "weaving")
+METRICS = ("final_cooperation", "reach", "rounds_to_half", "censored")
+METRIC_LABEL = {
+    "final_cooperation": "final cooperation (non-campaign agents)",
+    "reach": "reach: cooperation in unseeded teams",
+    "rounds_to_half": "rounds to 50% cooperation in unseeded teams (median)",
+    "censored": "share of runs never reaching 50% in unseeded teams",
+}
+#: bootstrap resamples for the medians' and shares' intervals
+BOOTSTRAP = 2000
+
+
+# ----------------------------------------------------------------------------- parameters
+def load_parameters(path: Path = PARAMETERS) -> dict[str, Any]:
+    from cli.base import UsageError
+
+    try:
+        with open(path, "rb") as handle:
+            params = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise UsageError(f"--params '{path}': {err}") from None
+    missing = [name for name in SECTIONS if name not in params]
+    if missing:
+        raise UsageError(f"--params '{path}' lacks section(s) "
+                         + ", ".join(f"[{name}]" for name in missing))
+    for axis in AXES:
+        values = params["grid"].get(axis)
+        if not isinstance(values, list) or not values:
+            raise UsageError(f"--params '{path}': [grid] {axis} must be a non-empty list")
+    return params
+
+
+def cell_configs(params: dict[str, Any]) -> dict[tuple, Any]:
+    """The validated config of every grid cell (ConfigError, one line, on a bad value)."""
+    from sim import SimulationConfig
+
+    base = SimulationConfig.from_dict(dict(params["simulation"]))
+    grid = params["grid"]
+    configs = {}
+    for seeding, bridging, contagion, weaving in product(*(grid[a] for a in AXES)):
+        configs[(seeding, float(bridging), contagion, float(weaving))] = base.replace(
+            campaign_placement=seeding, bridging=float(bridging), contagion=contagion,
+            weaving=float(weaving))
+    return configs
+
+
+# ---------------------------------------------------------------------------------- runs
+def run_network(task: tuple) -> list[dict[str, Any]]:
+    """All cells of one (bridging share, replicate): one network, one seed for every cell.
+
+    ``task`` is ``(config dict, bridging, seed, spawn key, cells, tail)`` with ``cells`` a list
+    of ``(seeding, contagion, weaving)``. Returns one record per cell.
+    """
+    from sim import Simulation, SimulationConfig
+    from sim.networks import build_network
+    from sim.ties import Campaign
+
+    config, bridging, seed, key, cells, tail = task
+    base = SimulationConfig.from_dict(config).replace(bridging=bridging)
+    net_seq, run_seq = np.random.SeedSequence(seed, spawn_key=tuple(key)).spawn(2)
+    graph = build_network(base, np.random.default_rng(net_seq))
+    team = graph.team
+    records = []
+    for seeding, contagion, weaving in cells:
+        cfg = base.replace(campaign_placement=seeding, contagion=contagion, weaving=weaving)
+        sim = Simulation(cfg, seed=run_seq, graph=graph)
+        members = next(h for h in sim.hooks if isinstance(h, Campaign)).members
+        campaign = np.zeros(sim.n, dtype=bool)
+        campaign[members] = True
+        unseeded = ~np.isin(team, np.unique(team[members]))
+        half = 0.5 * cfg.endowment
+        everyone, outside = [], []
+        for _ in range(cfg.rounds):
+            sim.step()
+            cooperating = sim.contribution >= half
+            everyone.append(float(cooperating[~campaign].mean()))
+            outside.append(float(cooperating[unseeded].mean()) if unseeded.any() else math.nan)
+        reached = [t + 1 for t, share in enumerate(outside) if share >= 0.5]
+        records.append({
+            "seeding": seeding, "bridging": bridging, "contagion": contagion,
+            "weaving": weaving, "replicate": int(key[-1]),
+            "final_cooperation": float(np.mean(everyone[-tail:])),
+            "reach": float(np.mean(outside[-tail:])),
+            "rounds_to_half": reached[0] if reached else None,
+            "unseeded_agents": int(unseeded.sum()),
+            "final_mean_degree": float(sim.graph.degree.mean()),
+        })
+    return records
+
+
+def run_experiment(params: dict[str, Any], replicates: int, seed: int,
+                   workers: int) -> dict[str, Any]:
+    """Run every cell on ``replicates`` networks per bridging share; aggregate with CIs."""
+    from experiments.validation import _map as map_over_workers
+
+    configs = cell_configs(params)  # validates every cell before any work
+    grid = params["grid"]
+    tail = int(params["experiment"].get("tail", 5))
+    cells = [(s, c, float(w)) for s, c, w in product(grid["seeding"], grid["contagion"],
+                                                     grid["weaving"])]
+    base = next(iter(configs.values())).to_dict()
+    tasks = [(base, float(b), seed, (bi, r), cells, tail)
+             for bi, b in enumerate(grid["bridging"]) for r in range(replicates)]
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    records = [rec for batch in map_over_workers(run_network, tasks, workers) for rec in batch]
+    seconds = time.perf_counter() - started
+    return {
+        "records": records,
+        "results": aggregate(records, grid),
+        "settings": {"replicates": replicates, "seed": seed, "grid": grid,
+                     "simulation": {k: v for k, v in base.items()
+                                    if k not in ("campaign_placement", "bridging",
+                                                 "contagion", "weaving")},
+                     "tail": tail},
+        "timing": {"seconds": seconds, "runs": len(records),
+                   "workers": min(workers or os.cpu_count() or 1, len(tasks)),
+                   "cpus": os.cpu_count(), "load_before": list(load_before),
+                   "load_after": list(os.getloadavg())},
+    }
+
+
+# ------------------------------------------------------------------------- statistics
+def mean_interval(values: list[float]) -> tuple[float | None, list[float | None]]:
+    """Mean and 95% t interval (``sim.analysis.causal.mean_ci``), NaNs dropped."""
+    from sim.analysis.causal import mean_ci
+
+    arr = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if not len(arr):
+        return None, [None, None]
+    mean, lo, hi = mean_ci(arr)
+    if len(arr) < 2:
+        return float(mean), [None, None]
+    return float(mean), [float(lo), float(hi)]
+
+
+def _bootstrap(values: np.ndarray, statistic) -> list[float | None]:
+    """95% percentile bootstrap interval (fixed resampling generator: reproducible)."""
+    if len(values) < 2:
+        return [None, None]
+    rng = np.random.default_rng(0)
+    draws = statistic(values[rng.integers(0, len(values), size=(BOOTSTRAP, len(values)))])
+    lo, hi = np.quantile(draws, [0.025, 0.975], method="inverted_cdf")  # inf-safe
+    return [_finite(lo), _finite(hi)]
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def time_to_half(rounds: list[int | None]) -> tuple[float | None, list[float | None],
+                                                     float, list[float | None]]:
+    """Median rounds to 50% (censored runs count as never, so the median is None when half
+    or more are censored), its bootstrap interval, and the censored share with its own."""
+    times = np.array([math.inf if r is None else float(r) for r in rounds])
+    median = _finite(np.median(times)) if len(times) else None
+    censored = np.isinf(times).astype(float)
+    return (median, _bootstrap(times, lambda d: np.median(d, axis=1)),
+            float(censored.mean()) if len(censored) else math.nan,
+            _bootstrap(censored, lambda d: d.mean(axis=1)))
+
+
+def aggregate(records: list[dict[str, Any]], grid: dict[str, list]) -> list[dict[str, Any]]:
+    """One row per (cell, metric): ``{seeding, bridging, contagion, weaving, metric,
+    estimate, ci}``."""
+    by_cell: dict[tuple, list[dict[str, Any]]] = {}
+    for rec in records:
+        by_cell.setdefault(tuple(rec[a] for a in AXES), []).append(rec)
+    rows = []
+    for seeding, bridging, contagion, weaving in product(*(grid[a] for a in AXES)):
+        cell = (seeding, float(bridging), contagion, float(weaving))
+        runs = by_cell.get(cell, [])
+        label = dict(zip(AXES, cell, strict=True))
+        for metric in ("final_cooperation", "reach"):
+            estimate, ci = mean_interval([r[metric] for r in runs])
+            rows.append({**label, "metric": metric, "estimate": estimate, "ci": ci})
+        median, median_ci, censored, censored_ci = time_to_half(
+            [r["rounds_to_half"] for r in runs])
+        rows.append({**label, "metric": "rounds_to_half", "estimate": median, "ci": median_ci})
+        rows.append({**label, "metric": "censored", "estimate": _finite(censored),
+                     "ci": censored_ci})
+    return rows
+
+
+# ---------------------------------------------------------------------------- reading
+#: smallest difference of two estimates the reading mentions (shares of agents)
+MIN_DIFFERENCE = 0.05
+
+
+def _separated(a: dict[str, Any], b: dict[str, Any]) -> int:
+    """+1 if a's interval lies wholly above b's, -1 if below, 0 if they overlap (or lack one)
+    or the estimates differ by less than :data:`MIN_DIFFERENCE`."""
+    (alo, ahi), (blo, bhi) = a["ci"], b["ci"]
+    if None in (alo, ahi, blo, bhi) or abs(a["estimate"] - b["estimate"]) < MIN_DIFFERENCE:
+        return 0
+    return 1 if alo > bhi else (-1 if ahi < blo else 0)
+
+
+def reading(results: list[dict[str, Any]], grid: dict[str, list]) -> list[str]:
+    """Short findings from the numbers: claims only where 95% intervals do not overlap and
+    the estimates differ by at least :data:`MIN_DIFFERENCE`."""
+    table = {(r["seeding"], r["bridging"], r["contagion"], r["weaving"], r["metric"]): r
+             for r in results}
+    bridging = sorted(float(b) for b in grid["bridging"])
+    weaving = sorted(float(w) for w in grid["weaving"])
+    lines = []
+
+    def fmt(row):
+        return f"{row['estimate']:.2f}"
+
+    def compare(title, pairs, metric="reach"):
+        """pairs: (context label, row A, row B, name A, name B)."""
+        wins = {}
+        for context, a, b, name_a, name_b in pairs:
+            sign = _separated(a, b)
+            if sign:
+                winner, loser = (a, b) if sign > 0 else (b, a)
+                key = name_a if sign > 0 else name_b
+                wins.setdefault(key, []).append(f"{context} ({fmt(winner)} vs {fmt(loser)})")
+        if not wins:
+            lines.append(f"- {title}: no difference in {METRIC_LABEL[metric]} where the "
+                         f"intervals separate ({len(pairs)} comparisons).")
+            return
+        for name, cases in wins.items():
+            shown = "; ".join(cases[:4]) + (f"; and {len(cases) - 4} more" if len(cases) > 4
+                                              else "")
+            lines.append(f"- {title}: {name} ahead in {len(cases)} of {len(pairs)} cells: "
+                         f"{shown}.")
+
+    w0 = weaving[0]
+    random_b = bridging[-1]
+    for contagion, w in product(grid["contagion"], weaving):
+        pairs = []
+        for seeding in grid["seeding"]:
+            for b in bridging[:-1]:
+                if b <= 0.0:
+                    continue
+                a = table[(seeding, b, contagion, w, "reach")]
+                r = table[(seeding, random_b, contagion, w, "reach")]
+                pairs.append((f"{seeding}, bridging {b:g}", a, r, "clustered silos",
+                              f"random ties (bridging {random_b:g})"))
+        compare(f"{contagion} contagion, clustered vs random ties (weaving {w:g})", pairs)
+    if bridging[0] == 0.0 and len(bridging) > 1:
+        for contagion in grid["contagion"]:
+            pairs = []
+            for seeding in grid["seeding"]:
+                zero = table[(seeding, 0.0, contagion, w0, "reach")]
+                for b in bridging[1:]:
+                    pairs.append((f"{seeding}, bridging {b:g}",
+                                  table[(seeding, b, contagion, w0, "reach")], zero,
+                                  "bridges", "isolated silos"))
+            compare(f"{contagion} contagion, bridges vs isolated silos (weaving {w0:g})", pairs)
+    if {"one-team", "spread"} <= set(grid["seeding"]):
+        for contagion in grid["contagion"]:
+            pairs = [(f"bridging {b:g}", table[("one-team", b, contagion, w0, "reach")],
+                      table[("spread", b, contagion, w0, "reach")],
+                      "one team (strong ties)", "spread (weak ties)") for b in bridging]
+            compare(f"{contagion} contagion, seeding one team vs spread", pairs)
+    if {"brokers", "connectors"} <= set(grid["seeding"]):
+        for contagion in grid["contagion"]:
+            pairs = [(f"bridging {b:g}", table[("brokers", b, contagion, w0, "reach")],
+                      table[("connectors", b, contagion, w0, "reach")], "brokers",
+                      "connectors") for b in bridging]
+            compare(f"{contagion} contagion, seeding brokers vs connectors", pairs)
+    if len(weaving) > 1:
+        for contagion in grid["contagion"]:
+            pairs = [(f"{s}, bridging {b:g}",
+                      table[(s, b, contagion, weaving[-1], "final_cooperation")],
+                      table[(s, b, contagion, w0, "final_cooperation")],
+                      f"weaving {weaving[-1]:g}", f"weaving {w0:g}")
+                     for s in grid["seeding"] for b in bridging]
+            compare(f"{contagion} contagion, weaving {weaving[-1]:g} vs {w0:g}", pairs,
+                    metric="final_cooperation")
+    return lines
+
+
+# ------------------------------------------------------------------------- command line
+def _integer(option: str, low: int):
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip(), 10)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{option} must be an integer >= {low} "
+                                             f"(got {raw!r})")
+        return value
+
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replicates", type=_integer("--replicates", 1), metavar="N",
+                        help="networks per bridging share (default: [experiment] replicates "
+                        "of the parameter file, 10)")
+    parser.add_argument("--seed", type=_integer("--seed", 0), metavar="INT",
+                        help="master seed; every network's and run's seed derives from it "
+                        "(default: [experiment] seed, 2007)")
+    parser.add_argument("--workers", type=_integer("--workers", 0), metavar="N",
+                        help="worker processes (0: one per CPU; default: [experiment] workers); "
+                        "results do not depend on it")
+    parser.add_argument("--params", type=Path, default=PARAMETERS, metavar="FILE",
+                        help="parameter file (default experiments/ties.toml)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="write report.md, results.json, runs.csv and figures into DIR, "
+                        "all or nothing")
+    parser.add_argument("--json", action="store_true", help="print one JSON object only")
+
+
+def main(args: argparse.Namespace) -> int:
+    from cli.output import OutputDir, check_out_dir, write_json
+
+    params = load_parameters(args.params)
+    exp = params["experiment"]
+    replicates = args.replicates if args.replicates is not None else int(exp["replicates"])
+    seed = args.seed if args.seed is not None else int(exp["seed"])
+    workers = args.workers if args.workers is not None else int(exp.get("workers", 0))
+    cell_configs(params)  # one-line ConfigError before any work
+    if args.out is not None:
+        check_out_dir(args.out)
+    run = run_experiment(params, replicates, seed, workers)
+    run["reading"] = reading(run["results"], params["grid"])
+    document = as_json(run)
+    if args.out is not None:
+        with OutputDir(args.out) as staging:
+            write_json(staging / "results.json", document)
+            _records_frame(run["records"]).to_csv(staging / "runs.csv", index=False)
+            figures = write_figures(staging, run)
+            (staging / "report.md").write_text(report_markdown(run, figures), encoding="utf-8")
+    if args.json:
+        json.dump(document, sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(table_text(run))
+        if args.out is not None:
+            print(f"\nwrote report.md, results.json, runs.csv and figures to {args.out}/")
+    return 0
+
+
+def as_json(run: dict[str, Any]) -> dict[str, Any]:
+    return {"experiment": "ties", "results": run["results"], "reading": run["reading"],
+            "settings": run["settings"], "timing": run["timing"]}
+
+
+def _records_frame(records: list[dict[str, Any]]):
+    import pandas as pd
+
+    return pd.DataFrame.from_records(records)
+
+
+# ------------------------------------------------------------------------------ output
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _fmt_ci(ci: list[float | None], digits: int = 2) -> str:
+    if ci is None or all(v is None for v in ci):
+        return "-"
+    return f"[{_fmt(ci[0], digits)}, {_fmt(ci[1], digits)}]"
+
+
+def _table_rows(run: dict[str, Any]) -> list[tuple]:
+    table = {tuple(r[a] for a in AXES) + (r["metric"],): r for r in run["results"]}
+    grid = run["settings"]["grid"]
+    rows = []
+    for seeding, bridging, contagion, weaving in product(*(grid[a] for a in AXES)):
+        cell = (seeding, float(bridging), contagion, float(weaving))
+        rows.append(cell + tuple(table[cell + (m,)] for m in METRICS))
+    return rows
+
+
+def final_degrees(records: list[dict[str, Any]]) -> dict[float, float]:
+    """Mean degree at the end of the runs, per weaving rate."""
+    out: dict[float, list[float]] = {}
+    for rec in records:
+        out.setdefault(rec["weaving"], []).append(rec["final_mean_degree"])
+    return {w: float(np.mean(v)) for w, v in sorted(out.items())}
+
+
+def table_text(run: dict[str, Any]) -> str:
+    s, t = run["settings"], run["timing"]
+    lines = [f"Strong and weak ties: {s['replicates']} networks per bridging share, seed "
+             f"{s['seed']}, {t['runs']} runs in {t['seconds']:.1f} s", "",
+             f"{'seeding':<11} {'bridging':>8} {'contagion':<9} {'weaving':>7}  "
+             f"{'final coop.':>20}  {'reach':>20}  {'rounds to 50%':>16}  {'censored':>8}"]
+    for seeding, b, c, w, final, reach, rounds, censored in _table_rows(run):
+        lines.append(
+            f"{seeding:<11} {b:>8g} {c:<9} {w:>7g}  "
+            f"{_fmt(final['estimate']):>5} {_fmt_ci(final['ci']):>14}  "
+            f"{_fmt(reach['estimate']):>5} {_fmt_ci(reach['ci']):>14}  "
+            f"{_fmt(rounds['estimate'], 0):>4} {_fmt_ci(rounds['ci'], 0):>11}  "
+            f"{_fmt(censored['estimate']):>8}")
+    lines += ["", "mean degree at the end, by weaving rate: " + ", ".join(
+        f"{w:g}: {d:.1f}" for w, d in final_degrees(run["records"]).items())]
+    lines += ["", f"Reading (claims only where 95% intervals separate and estimates differ by "
+              f"at least {MIN_DIFFERENCE:g}):"] + run["reading"]
+    return "\n".join(lines)
+
+
+def report_markdown(run: dict[str, Any], figures: list[str]) -> str:
+    s, t = run["settings"], run["timing"]
+    sim = s["simulation"]
+    lines = [
+        "# Strong and weak ties: seeding, bridging, contagion, weaving", "",
+        f"{sim['n']} agents in teams of {sim['team_size']} (silos, mean degree {sim['degree']}),"
+        f" a campaign of {sim['campaign_size']} committed cooperators, {sim['rounds']} rounds, "
+        f"{s['replicates']} networks per bridging share (every cell of a replicate on the same "
+        f"network and random numbers), master seed {s['seed']}. Complex contagion: "
+        f"threshold {sim['threshold']} cooperating contacts. Final values are means over the "
+        f"last {s['tail']} rounds; intervals are 95% (t for means, bootstrap for the median "
+        "and the censored share).", "",
+        "## Reading", "",
+        f"Claims only where the 95% intervals do not overlap and the estimates differ by at "
+        f"least {MIN_DIFFERENCE:g}.", "",
+        *run["reading"], "",
+        "## Figures", "", *[f"![{name}]({name})" for name in figures], "",
+        "## Results", "",
+        "| seeding | bridging | contagion | weaving | final cooperation | reach | "
+        "rounds to 50% (median) | censored |",
+        "| --- | ---: | --- | ---: | --- | --- | --- | ---: |",
+    ]
+    for seeding, b, c, w, final, reach, rounds, censored in _table_rows(run):
+        lines.append(
+            f"| {seeding} | {b:g} | {c} | {w:g} | {_fmt(final['estimate'])} "
+            f"{_fmt_ci(final['ci'])} | {_fmt(reach['estimate'])} {_fmt_ci(reach['ci'])} | "
+            f"{_fmt(rounds['estimate'], 0)} {_fmt_ci(rounds['ci'], 0)} | "
+            f"{_fmt(censored['estimate'])} |")
+    lines += ["", "Weaving adds ties: mean degree at the end of the run, by weaving rate: "
+              + ", ".join(f"{w:g}: {d:.1f}" for w, d in final_degrees(run["records"]).items())
+              + f" (start: {sim['degree']}).", "",
+              "Settings: " + ", ".join(f"{k}={v}" for k, v in sim.items()), "",
+              f"Time: {t['seconds']:.1f} s for {t['runs']} runs on {t['cpus']} CPUs "
+              f"(load before {t['load_before'][0]:.2f}, after {t['load_after'][0]:.2f}).", ""]
+    return "\n".join(lines)
+
+
+def write_figures(directory: Path, run: dict[str, Any]) -> list[str]:
+    """reach.png and final_cooperation.png: the metric against the bridging share, one panel
+    per (contagion, weaving), one line per seeding strategy with its 95% interval."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    grid = run["settings"]["grid"]
+    table = {tuple(r[a] for a in AXES) + (r["metric"],): r for r in run["results"]}
+    bridging = [float(b) for b in grid["bridging"]]
+    names = []
+    for metric in ("reach", "final_cooperation"):
+        rows, cols = len(grid["contagion"]), len(grid["weaving"])
+        fig = Figure(figsize=(3.6 * cols, 3.0 * rows), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = np.atleast_2d(fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False))
+        xs = np.arange(len(bridging))
+        for i, contagion in enumerate(grid["contagion"]):
+            for j, weaving in enumerate(grid["weaving"]):
+                ax = axes[i, j]
+                for k, seeding in enumerate(grid["seeding"]):
+                    cells = [table[(seeding, b, contagion, float(weaving), metric)]
+                             for b in bridging]
+                    est = np.array([c["estimate"] for c in cells], dtype=float)
+                    lo = np.array([c["ci"][0] for c in cells], dtype=float)
+                    hi = np.array([c["ci"][1] for c in cells], dtype=float)
+                    offset = (k - (len(grid["seeding"]) - 1) / 2) * 0.06
+                    ax.errorbar(xs + offset, est, yerr=[est - lo, hi - est], marker="o",
+                                ms=3, capsize=2, label=seeding)
+                ax.set_title(f"{contagion} contagion, weaving {float(weaving):g}", fontsize=9)
+                ax.set_xticks(xs, [f"{b:g}" for b in bridging])
+                ax.set_ylim(0, 1)
+                ax.grid(alpha=0.3)
+                if i == rows - 1:
+                    ax.set_xlabel("bridging share")
+                if j == 0:
+                    ax.set_ylabel(METRIC_LABEL[metric].split(":")[0])
+        axes[0, 0].legend(fontsize=7)
+        name = f"{metric}.png"
+        fig.savefig(directory / name, dpi=110)
+        names.append(name)
+    return names

@@ -1,0 +1,95 @@
+"""Competition against cooperation: the same budget, paid by rank or to the group.
+
+Both policies inject ``policy_budget`` MU per agent per round, so the total paid is the same
+and any difference between them comes from the incentive's shape, not its size (SCIENCE.md §6:
+the NHS reforms as a public-goods game structured on competition).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.policies.base import ComparisonSets, Policy, pots
+from sim.policies.kernels import rank_pay
+
+if TYPE_CHECKING:
+    from sim.simulation import Simulation
+
+RANKINGS = ("payoff", "contribution")
+REWARDS = ("group", "match")
+
+
+class Competition(Policy):
+    """Relative-performance pay: within each comparison set a pot is paid by rank.
+
+    The budget (``policy_budget`` per agent per round) is split over the comparison sets in
+    proportion to their sizes; in each set the best ``competition_top_share`` of the members
+    by this round's payoff (net of any fines) share the pot equally; 0 means winner-take-all.
+    With ``competition_rank contribution`` the ranking is by contribution instead (a
+    contribution tournament).
+    """
+
+    name = "competition"
+    summary = ("a fixed budget paid by rank within each team or neighbourhood "
+               "(winner-take-all or top share)")
+    source = ("rank-order tournaments (Lazear & Rosen 1981, J. Polit. Econ. 89:841); "
+              "zero-sum budgets allocated by rank (SCIENCE.md §6)")
+    parameters = ("policy_budget", "policy_scope", "competition_top_share", "competition_rank")
+    stage = 2
+
+    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+        self.sets = ComparisonSets(self.config.policy_scope)
+        self._prize = np.zeros(sim.n)
+
+    def after_play(self, sim: Simulation) -> None:
+        sets = self.sets(sim)
+        budget = self.config.policy_budget * sim.n
+        score = sim.payoff if self.config.competition_rank == "payoff" else sim.contribution
+        rank_pay(score, sets.group_ptr, sets.members, pots(sets, budget),
+                 float(self.config.competition_top_share), self._prize)
+        sim.payoff += self._prize
+        self.ledger.append(float(self._prize.sum()))
+
+
+class Cooperation(Policy):
+    """Rewards for joint contribution: the same budget paid to groups for what they gave.
+
+    ``cooperation_reward group``: the budget is split over the comparison sets in proportion
+    to each set's total contribution this round, and each set's share equally among its
+    members (a team bonus). ``match``: each agent gets the budget in proportion to her own
+    contribution (every MU given is matched at the same rate). When nobody gave anything the
+    budget is split equally, so the money paid never depends on behaviour.
+    """
+
+    name = "cooperation"
+    summary = ("the same budget paid to each team or neighbourhood in proportion to what it "
+               "gave together")
+    source = ("group incentives and matched contributions (SCIENCE.md §6: shared pools, "
+              "rewards for joint contribution)")
+    parameters = ("policy_budget", "policy_scope", "cooperation_reward")
+    stage = 2
+
+    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+        self.sets = ComparisonSets(self.config.policy_scope)
+
+    def after_play(self, sim: Simulation) -> None:
+        budget = self.config.policy_budget * sim.n
+        x = sim.contribution
+        if self.config.cooperation_reward == "match":
+            given = x.sum()
+            reward = budget * x / given if given > 0 else np.full(sim.n, budget / sim.n)
+        else:
+            sets = self.sets(sim)
+            sizes = sets.sizes
+            slot_set = np.repeat(np.arange(sets.n_groups), sizes)
+            totals = np.bincount(slot_set, weights=x[sets.members], minlength=sets.n_groups)
+            grand = totals.sum()
+            per_set = budget * totals / grand if grand > 0 else pots(sets, budget)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_member = np.where(sizes > 0, per_set / np.maximum(sizes, 1), 0.0)
+            reward = np.bincount(sets.members, weights=np.repeat(per_member, sizes),
+                                 minlength=sim.n)
+        sim.payoff += reward
+        self.ledger.append(float(reward.sum()))

@@ -1,0 +1,113 @@
+"""Resources that grow with use against a fixed resource envelope that is spent down.
+
+SCIENCE.md §6 (social-movement organising): a public good whose return rises with
+participation against a fixed budget. Both change this round's return (the MPCR of every
+group) after the agents have decided and before the game is played.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.kernels import games
+from sim.policies.base import Policy
+
+if TYPE_CHECKING:
+    from sim.simulation import Simulation
+
+
+class ReturnPolicy(Policy):
+    """A policy that multiplies this round's return by a factor, then restores it."""
+
+    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+        self._base: np.ndarray | None = None
+        self._boosted: np.ndarray | None = None
+        self._payout = np.empty(0)
+        self._given = np.empty(sim.n)
+
+    def returns_total(self, sim: Simulation) -> float:
+        """What the groups return to their members in total at the current share and
+        contributions: the sum over groups of (MPCR times the pot) times the group's size."""
+        g = sim.groups
+        if len(self._payout) != g.n_groups:
+            self._payout = np.empty(g.n_groups)
+        games.group_payouts(sim.contribution, sim.weight, sim.share, g.group_ptr, g.members,
+                            self._given, self._payout)
+        return float((self._payout * g.sizes).sum())
+
+    def boost(self, sim: Simulation, factor: float) -> None:
+        self._base = sim.share
+        self._boosted = sim.share * factor
+        sim.share = self._boosted
+
+    def end_round(self, sim: Simulation) -> None:
+        # restore the engine's share unless the groups (and their shares) were rebuilt since
+        if self._boosted is not None and sim.share is self._boosted:
+            sim.share = self._base
+        self._base = self._boosted = None
+
+
+class GrowingResources(ReturnPolicy):
+    """The return rises with last round's participation.
+
+    In round t every group's MPCR is multiplied by ``1 + growth_rate * p``, where ``p`` is the
+    share of agents who gave at least half the endowment in round t - 1 (0 in the first round).
+    The extra return is new money created by participation (counted in the ledger).
+    """
+
+    name = "growing-resources"
+    summary = "the more people took part last round, the more every contribution returns"
+    source = "resources that grow with use (social-movement organising; SCIENCE.md §6)"
+    parameters = ("growth_rate",)
+
+    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+        super().start(sim, rng)
+        self.participation = 0.0
+        self.factor = 1.0
+
+    def after_decide(self, sim: Simulation) -> None:
+        self.factor = 1.0 + self.config.growth_rate * self.participation
+        self.boost(sim, self.factor)
+
+    def after_play(self, sim: Simulation) -> None:
+        total = float((sim.payout * sim.groups.sizes).sum())
+        self.ledger.append(total * (1.0 - 1.0 / self.factor))
+
+    def end_round(self, sim: Simulation) -> None:
+        super().end_round(sim)
+        self.participation = sim.latest()["cooperators"]
+
+
+class Envelope(ReturnPolicy):
+    """A fixed budget spent down on matching contributions until it is gone.
+
+    The envelope holds ``envelope_budget`` MU per agent for the whole run. Each round it
+    matches what the groups return at ``envelope_match`` MU per MU (every MPCR multiplied by
+    ``1 + envelope_match``) while it can pay for that; in the round it runs short it matches
+    at the rate its remainder pays for exactly, and from then on the return is the plain one.
+    """
+
+    name = "envelope"
+    summary = "a fixed pot matches contributions until it is spent, then stops"
+    source = "a fixed resource envelope spent down (SCIENCE.md §6)"
+    parameters = ("envelope_budget", "envelope_match")
+
+    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+        super().start(sim, rng)
+        self.remaining = float(self.config.envelope_budget) * sim.n
+
+    def after_decide(self, sim: Simulation) -> None:
+        if self.remaining <= 0.0:
+            self.ledger.append(0.0)
+            return
+        base_total = self.returns_total(sim)
+        rate = float(self.config.envelope_match)
+        spend = rate * base_total
+        if spend >= self.remaining and base_total > 0.0:
+            rate = self.remaining / base_total
+            spend = self.remaining
+        self.remaining = 0.0 if spend == self.remaining else self.remaining - spend
+        self.ledger.append(spend)
+        self.boost(sim, 1.0 + rate)
