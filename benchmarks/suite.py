@@ -167,6 +167,13 @@ def child_startup() -> dict:
                 degree=4, threads=numba.get_num_threads())
 
 
+def child_plain_mesa(n: int) -> dict:
+    """The plain Mesa baseline (benchmarks/mesa_baseline.py), in its own fresh process."""
+    rate = load_baseline().agent_rounds_per_second(n=n, degree=4, rounds=10, seed=1)
+    return dict(model="plain-mesa", case="fermi synch neigh (Mesa, Python)", n=n, degree=4,
+                groups="neighbourhood", rule="fermi", update="synchronous", rate=rate)
+
+
 def load_baseline():
     """``benchmarks/mesa_baseline.py`` as a module."""
     spec = importlib.util.spec_from_file_location("mesa_baseline", HERE / "mesa_baseline.py")
@@ -211,10 +218,9 @@ def run_suite(quick: bool = False, progress=None) -> list[dict]:
     for case in engine_cases(quick):
         add(_child("engine", case), "engine")
     add(_child("mesa-model", 1_000 if quick else 100_000))
-    base_n = 1_000 if quick else 10_000
-    rate = load_baseline().agent_rounds_per_second(n=base_n, degree=4, rounds=3, seed=1)
-    add([dict(model="plain-mesa", case="fermi synch neigh (Mesa, Python)", n=base_n, degree=4,
-              groups="neighbourhood", rule="fermi", update="synchronous", rate=rate)])
+    baseline = _child("plain-mesa", 1_000 if quick else 10_000)
+    add(baseline)
+    rate = baseline[0]["rate"]
     for r in rows:
         for f in FIELDS:
             r.setdefault(f, None)
@@ -278,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         kind, arg = args.child[0], json.loads(args.child[1])
         result = {"engine": child_engine, "mesa-model": child_mesa_model,
+                  "plain-mesa": child_plain_mesa,
                   "startup": lambda _: child_startup()}[kind](arg)
         print(json.dumps(result))
         return 0

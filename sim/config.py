@@ -76,7 +76,8 @@ class SimulationConfig:
         campaign_size: committed cooperators who give E every round (a campaign team; 0: none).
         campaign_placement: where the campaign sits (see ``sim.ties.PLACEMENTS``): ``random``,
             ``brokers``, ``connectors``, ``one-team`` (strong-tie strategy: concentrated in one
-            team) or ``spread`` (weak-tie strategy: one per team across teams).
+            team), ``spread`` (weak-tie strategy: one per team across teams) or ``cluster``
+            (one node and its nearest contacts, a local cluster).
         contagion: ``simple`` (conditional cooperators respond linearly to what they saw) or
             ``complex`` (they move only with at least ``threshold`` cooperating contacts;
             Centola & Macy 2007).

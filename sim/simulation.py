@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from sim import fused
 from sim.config import SimulationConfig, check_group_size
 from sim.graph import CSRGraph
 from sim.groups import Groups, Matcher
@@ -63,9 +62,6 @@ class Simulation:
         hooks: extra :class:`~sim.hooks.RoundHook` objects, run after those the config asks
             for.
     """
-
-    #: take the fused fast path (sim/fused.py) when it applies; False forces the ordinary one
-    use_fused = True
 
     def __init__(
         self,
@@ -202,9 +198,6 @@ class Simulation:
                 Mesa agents whose decision is written in Python and by counterfactual runs.
                 Values must lie in [0, endowment].
         """
-        if next_contributions is None and self.use_fused and fused.applies(self):
-            fused.step(self)  # same round in fewer passes (sim/fused.py)
-            return
         if next_contributions is not None:
             self._set_contributions(next_contributions)
         if self.round > 0:

@@ -101,7 +101,6 @@ def test_cascade_run_and_mesa_model_take_a_policy(capsys):
     assert competition["config"]["policy"] == "competition"
     # human-like agents read what others gave, not what they earned: the same contributions,
     # and 2.5 MU per agent per round more welfare
-    # (to rounding: a run without hooks sums its metrics on the fused path, sim/fused.py)
     np.testing.assert_allclose(competition["mean_contribution"], baseline["mean_contribution"],
                                rtol=1e-12)
     np.testing.assert_allclose(np.subtract(competition["welfare"], baseline["welfare"]), 2.5)

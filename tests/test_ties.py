@@ -5,6 +5,7 @@ tiny `cascade experiment ties`."""
 from __future__ import annotations
 
 import json
+from itertools import product
 
 import networkx as nx
 import numba
@@ -142,7 +143,8 @@ def test_isolated_nodes_have_no_role():
 
 # -------------------------------------------------------------------------- placements
 def test_placement_registry_names():
-    assert set(PLACEMENTS) == {"random", "brokers", "connectors", "one-team", "spread"}
+    assert set(PLACEMENTS) == {"random", "brokers", "connectors", "one-team", "spread",
+                               "cluster"}
 
 
 @pytest.mark.parametrize("name", sorted(PLACEMENTS))
@@ -162,6 +164,37 @@ def test_placements_put_the_campaign_where_they_say(name):
     elif name in ("brokers", "connectors"):
         score = frame[f"{name[:-1]}_score"].to_numpy()
         assert score[members].min() >= np.sort(score)[-8]
+    elif name == "cluster":
+        assert nx.is_connected(graph.to_networkx().subgraph(members.tolist()))
+
+
+def is_arc(members: np.ndarray, n: int) -> bool:
+    """Whether the nodes are consecutive on a ring of n (wrapping round)."""
+    gaps = np.diff(np.sort(members), append=np.sort(members)[0] + n)
+    return int((gaps > 1).sum()) <= 1 and len(members) < n or len(members) == n
+
+
+def test_cluster_placement_is_a_node_and_its_contacts():
+    ring = build_network(SimulationConfig(n=30, network="ring", degree=6),
+                         np.random.default_rng(0))
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        seven = place_campaign(ring, 7, "cluster", rng)
+        assert is_arc(seven, 30)
+        assert any(set(seven) == {i, *ring.neighbours(i).tolist()} for i in seven)
+        assert is_arc(place_campaign(ring, 12, "cluster", rng), 30)  # grows at the edges
+    regular = build_network(SimulationConfig(n=40, network="random-regular", degree=4),
+                            np.random.default_rng(1))
+    for seed in range(5):
+        five = place_campaign(regular, 5, "cluster", np.random.default_rng(seed))
+        assert any(set(five) == {i, *regular.neighbours(i).tolist()} for i in five)
+    assert not is_arc(place_campaign(ring, 7, "random", np.random.default_rng(0)), 30)
+    # a component that runs out: the rest starts a new cluster elsewhere
+    two = CSRGraph.from_edges(6, np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5]]))
+    members = place_campaign(two, 4, "cluster", np.random.default_rng(2))
+    assert sorted(np.bincount(members // 3, minlength=2)) == [1, 3]
+    np.testing.assert_array_equal(place_campaign(two, 6, "cluster", np.random.default_rng(2)),
+                                  np.arange(6))
 
 
 def test_one_team_fills_the_next_team_and_spread_goes_round_robin():
@@ -475,6 +508,83 @@ def test_tiny_experiment_is_independent_of_workers(tmp_path, capsys):
     assert three["results"] != one["results"]
 
 
+TINY_CENTOLA = TINY + """
+[centola]
+network = ["ring", "random-regular"]
+seeding = ["cluster", "random"]
+contagion = ["simple", "complex"]
+[centola.simulation]
+n = 40
+degree = 4
+campaign_size = 5
+rounds = 8
+"""
+
+
+def run_tiny_centola(tmp_path, capsys, *extra):
+    params = tmp_path / "tiny_centola.toml"
+    params.write_text(TINY_CENTOLA)
+    assert main(["experiment", "ties", "--params", str(params), "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_tiny_centola_json(tmp_path, capsys):
+    document = run_tiny_centola(tmp_path, capsys, "--out", str(tmp_path / "report"))
+    assert document["results"] == run_tiny(tmp_path, capsys)["results"]  # silo part unchanged
+    rows = document["centola"]
+    assert len(rows) == 2 * 2 * 2 * 3
+    assert all(set(r) == {"network", "seeding", "contagion", "metric", "estimate", "ci"}
+               for r in rows)
+    assert {r["metric"] for r in rows} == {"final_cooperation", "rounds_to_half", "censored"}
+    for r in rows:
+        if r["metric"] != "rounds_to_half":
+            assert 0.0 <= r["estimate"] <= 1.0
+    clustering = document["centola_clustering"]
+    assert clustering["ring"] == pytest.approx(0.5)  # ring of degree 4: 3(k-2)/(4(k-1))
+    assert clustering["random-regular"] < 0.3
+    assert any("Centola (2010)" in line for line in document["centola_reading"])
+    assert document["settings"]["centola"]["replicates"] == 2
+    assert document["timing"]["centola_runs"] == 2 * 2 * 2 * 2
+    names = sorted(p.name for p in (tmp_path / "report").iterdir())
+    assert names == ["centola.png", "centola_runs.csv", "final_cooperation.png", "reach.png",
+                     "report.md", "results.json", "runs.csv"]
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "## Clustered against random ties (Centola)" in report
+    one = run_tiny_centola(tmp_path, capsys, "--workers", "2", "--replicates", "3")
+    two = run_tiny_centola(tmp_path, capsys, "--workers", "1", "--replicates", "3")
+    assert one["centola"] == two["centola"] and one["centola"] != document["centola"]
+
+
+def centola_row(network, seeding, contagion, metric, estimate, lo, hi):
+    return {"network": network, "seeding": seeding, "contagion": contagion, "metric": metric,
+            "estimate": estimate, "ci": [lo, hi]}
+
+
+@pytest.mark.parametrize("complex_ring, verdict", [
+    ((0.7, 0.6, 0.8), "reproduced here under complex contagion."),
+    ((0.12, 0.05, 0.2), "not reproduced here under complex contagion (no difference"),
+    ((0.02, 0.0, 0.04), "not reproduced here under complex contagion (the random network"),
+])
+def test_centola_reading_claims_only_where_intervals_separate(complex_ring, verdict):
+    from experiments.ties import centola_reading
+
+    grid = {"network": ["random-regular", "ring"], "seeding": ["cluster"],
+            "contagion": ["simple", "complex"]}
+    rows = []
+    for network, contagion in product(grid["network"], grid["contagion"]):
+        final = (complex_ring if (network, contagion) == ("ring", "complex")
+                 else (0.1, 0.05, 0.15))
+        rows += [centola_row(network, "cluster", contagion, "final_cooperation", *final),
+                 centola_row(network, "cluster", contagion, "rounds_to_half", None, 40, None),
+                 centola_row(network, "cluster", contagion, "censored", 1.0, 1.0, 1.0)]
+    lines = centola_reading(rows, grid, {"ring": 0.64, "random-regular": 0.04})
+    text = "\n".join(lines)
+    assert verdict in text
+    assert "ring (clustering 0.64)" in text or "ring vs random-regular: no difference" in text
+    assert "simple contagion, ring vs random-regular: no difference" in text
+    assert "consistent here" in text
+
+
 def test_experiment_bad_input_writes_nothing(tmp_path, capsys):
     params = tmp_path / "bad.toml"
     params.write_text(TINY.replace('"spread"', '"everywhere"'))
@@ -485,3 +595,23 @@ def test_experiment_bad_input_writes_nothing(tmp_path, capsys):
     assert not out.exists()
     assert main(["experiment", "ties", "--replicates", "0"]) == 2
     assert "--replicates" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("change, text", [
+    (('network = ["ring", "random-regular"]', 'network = ["ring", "hexagons"]'), "--network"),
+    (("degree = 4\ncampaign_size = 5", "degree = 5\ncampaign_size = 5"), "--degree"),
+    (('seeding = ["cluster", "random"]', 'seeding = ["cluster", "clump"]'),
+     "--campaign-placement"),
+    (('contagion = ["simple", "complex"]\n[centola.simulation]',
+      'contagion = []\n[centola.simulation]'), "[centola] contagion"),
+    (("[centola.simulation]", "speed = 3\n[centola.simulation]"), "unknown key(s) speed"),
+])
+def test_centola_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, change, text):
+    params = tmp_path / "bad.toml"
+    assert TINY_CENTOLA.count(change[0]) == 1
+    params.write_text(TINY_CENTOLA.replace(*change))
+    out = tmp_path / "out"
+    assert main(["experiment", "ties", "--params", str(params), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and text in err
+    assert not out.exists()

@@ -1,8 +1,8 @@
 """Campaigns and ties (SCIENCE.md §6): committed campaign teams, complex contagion, weaving.
 
 - :mod:`sim.ties.campaign`: a campaign team of committed cooperators who give E every round,
-  placed at brokers, at connectors, at random, in one team or spread across teams
-  (:data:`PLACEMENTS`).
+  placed at brokers, at connectors, at random, in one team, spread across teams or as one
+  local cluster (:data:`PLACEMENTS`).
 - complex contagion lives in the ``conditional`` rule's kernel
   (:func:`sim.kernels.rules.complex_gate`); :data:`CONTAGIONS` names the two kinds.
 - :mod:`sim.ties.weaving`: new random ties and cut ties each round, by a CSR kernel.

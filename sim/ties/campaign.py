@@ -12,6 +12,9 @@ is registered by name in :data:`PLACEMENTS`:
   teams in random order if it is smaller than the campaign);
 - ``spread``: the weak-tie strategy, one per team across randomly ordered teams (round robin
   if there are fewer teams than members).
+- ``cluster``: one random node and its nearest contacts, breadth first, a local cluster
+  (Centola & Macy 2007, AJS 113:702): on a lattice a contiguous patch, on a random network a
+  star of contacts who mostly do not know each other.
 
 Teams are the graph's ``team`` labels, or communities found by Louvain (seed 0) when it has
 none. Roles are computed once per graph object with a fixed seed, so a placement depends only
@@ -124,6 +127,32 @@ def _spread(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
         padded[k, : len(members)] = members
     round_robin = padded.T.ravel()  # first member of every team, then the second, ...
     return np.sort(round_robin[round_robin >= 0][:size])
+
+
+@register_placement("cluster", "one node and its nearest contacts, a local cluster "
+                    "(Centola & Macy 2007)")
+def _cluster(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A random node, then its contacts, then theirs (breadth first), so a campaign of
+    degree + 1 is one node and its whole neighbourhood (Centola & Macy 2007, AJS 113:702).
+    A layer that does not fit whole is filled greedily by ties into the cluster so far (most
+    first, equal counts at random); when a component runs out, a new random node starts."""
+    in_cluster = np.zeros(graph.n, dtype=bool)
+    members: list[int] = []
+    layer: list[int] = []
+    while len(members) < size:
+        if not layer:
+            layer = [int(rng.choice(np.flatnonzero(~in_cluster)))]
+        added = []
+        while layer and len(members) < size:
+            ties = np.array([in_cluster[graph.neighbours(j)].sum() for j in layer])
+            best = np.flatnonzero(ties == ties.max())
+            pick = layer.pop(int(best[rng.integers(len(best))]))
+            in_cluster[pick] = True
+            members.append(pick)
+            added.append(pick)
+        reached = {int(j) for i in added for j in graph.neighbours(i)}
+        layer = sorted(j for j in reached if not in_cluster[j])
+    return np.sort(np.array(members, dtype=np.int64))
 
 
 def place_campaign(graph: CSRGraph, size: int, placement: str,
