@@ -10,9 +10,11 @@ PYTEST_ARGS ?=
 setup:
 	@bash scripts/setup.sh
 
-# one representative run: prints the summary and writes out/demo/{history.parquet,chart.png,config.json}
+# one representative run (summary; out/demo/{history.parquet,chart.png,config.json}), then the
+# flagship experiment, cooperation against competition (table; report in out/demo/policies/)
 demo: setup
 	$(VENV)/bin/cascade run --n 2000 --network small-world --rounds 50 --out out/demo
+	$(VENV)/bin/cascade experiment policies --out out/demo/policies
 
 # the whole suite; pytest's exit 5 ("no tests collected") is a failure here, like any other
 test: setup
@@ -24,4 +26,4 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 bench: setup
-	$(PYTHON) benchmarks/engine_speed.py
+	$(VENV)/bin/cascade bench
