@@ -55,6 +55,21 @@ def _tidy_argparse_message(message: str) -> str:
     return f"{option}: {rest}"
 
 
+def integer_at_least(option: str, low: int):
+    """An argparse ``type`` for ``option``: an integer >= ``low``, else one line naming it."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip(), 10)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{option} must be an integer >= {low} (got {raw!r})")
+        return value
+
+    return parse
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the epilog's layout (registry listings) and gives option names a wider column."""
 

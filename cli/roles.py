@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cli.base import HelpFormatter, OutputError, UsageError
+from cli.base import HelpFormatter, OutputError, UsageError, integer_at_least
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,21 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="edge list file: 'u v' per line, any labels, '#' comments")
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="write the CSV to FILE (atomically) instead of stdout")
-    parser.add_argument("--seed", type=_seed, default=0, metavar="INT",
+    parser.add_argument("--seed", type=integer_at_least("--seed", 0), default=0, metavar="INT",
                         help="seed of the community detection and of sampled betweenness "
                         "(networks above 2000 nodes) (default: 0)")
     parser.set_defaults(handler=run)
     return parser
-
-
-def _seed(raw: str) -> int:
-    try:
-        value = int(raw.strip(), 10)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be an integer >= 0 (got {raw!r})")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cli import options
-from cli.base import HelpFormatter, UsageError
+from cli.base import HelpFormatter, UsageError, integer_at_least
 from cli.output import OutputDir, check_out_dir, write_chart, write_json
 from sim import ConfigError, History, Simulation, SimulationConfig
 
@@ -44,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     run_group = parser.add_argument_group("run and output")
     run_group.add_argument(
         "--seed",
-        type=_seed,
+        type=integer_at_least("--seed", 0),
         default=0,
         metavar="INT",
         help="seed of the run: the network, the population and every decision derive from it "
@@ -73,16 +73,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     fields = options.add_config_options(parser)
     parser.set_defaults(handler=run, config_fields=fields)
     return parser
-
-
-def _seed(raw: str) -> int:
-    try:
-        value = int(raw.strip(), 10)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be an integer >= 0 (got {raw!r})")
-    return value
 
 
 # -------------------------------------------------------------------------------- run

@@ -13,7 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
-from cli.base import EXIT_FAILURE, PROG, HelpFormatter, UsageError, one_line
+from cli.base import EXIT_FAILURE, PROG, HelpFormatter, UsageError, integer_at_least, one_line
 
 DESCRIPTION = """\
 Run a parameter sweep: every run of the design in CONFIG.toml (fixed parameters, axes to vary,
@@ -52,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument(
         "--workers",
-        type=_positive("--workers"),
+        type=integer_at_least("--workers", 1),
         metavar="N",
         help="worker processes of the local cluster, one thread each (default: the cores "
         "available)",
@@ -70,7 +70,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument(
         "--batch",
-        type=_positive("--batch"),
+        type=integer_at_least("--batch", 1),
         metavar="N",
         help="runs per Dask task (default: adaptive, about 0.5 s of work per task)",
     )
@@ -90,19 +90,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.set_defaults(handler=run)
     return parser
-
-
-def _positive(option: str):
-    def parse(raw: str) -> int:
-        try:
-            value = int(raw.strip(), 10)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{option} must be an integer >= 1 (got {raw!r})")
-        return value
-
-    return parse
 
 
 def _dashboard(raw: str) -> str | None:

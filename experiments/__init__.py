@@ -16,7 +16,10 @@ Register a new experiment by adding its command name and module to :data:`EXPERI
 from __future__ import annotations
 
 import importlib
+import tomllib
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 #: command name -> module under ``experiments``
 EXPERIMENTS: dict[str, str] = {
@@ -25,6 +28,23 @@ EXPERIMENTS: dict[str, str] = {
     "validation": "validation",
     "ties": "ties",
 }
+
+
+def read_parameters(path: Path, sections: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An experiment's TOML file; an unreadable file or a missing section is one ``--params``
+    line (``cli.base.UsageError``, exit status 2)."""
+    from cli.base import UsageError
+
+    try:
+        with open(path, "rb") as handle:
+            params = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise UsageError(f"--params '{path}': {err}") from None
+    missing = [name for name in sections if name not in params]
+    if missing:
+        raise UsageError(f"--params '{path}' lacks section(s) "
+                         + ", ".join(f"[{name}]" for name in missing))
+    return params
 
 
 def load(name: str) -> ModuleType:

@@ -28,7 +28,6 @@ import json
 import math
 import sys
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,9 @@ SECTIONS = ("experiment", "design", "behaviour", "targets", "sensitivity")
 
 # ----------------------------------------------------------------------------- parameters
 def load_parameters(path: Path = PARAMETERS) -> dict[str, Any]:
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
+    from experiments import read_parameters
+
+    return read_parameters(path, SECTIONS)
 
 
 def behaviour_for(params: dict[str, Any], spec: str):
@@ -240,13 +240,15 @@ def check_targets(run: dict[str, Any], targets: dict[str, Any], published: dict[
 
 # ------------------------------------------------------------------------- command line
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cli.base import integer_at_least
+
     defaults = load_parameters()["experiment"]
-    parser.add_argument("--sessions", type=_positive("--sessions"), default=defaults["sessions"],
-                        metavar="N",
+    parser.add_argument("--sessions", type=integer_at_least("--sessions", 1),
+                        default=defaults["sessions"], metavar="N",
                         help="laboratory sessions of 24 subjects (default %(default)s)")
-    parser.add_argument("--pairs", type=_positive("--pairs"), default=defaults["pairs"],
+    parser.add_argument("--pairs", type=integer_at_least("--pairs", 1), default=defaults["pairs"],
                         metavar="N", help="paired counterfactual runs (default %(default)s)")
-    parser.add_argument("--seed", type=_non_negative("--seed"), default=defaults["seed"],
+    parser.add_argument("--seed", type=integer_at_least("--seed", 0), default=defaults["seed"],
                         metavar="N", help="master seed (default %(default)s)")
     parser.add_argument("--spec", choices=("mean", "dyadic"), default=defaults["spec"],
                         help="exposure of the cascade regressions: the contacts' mean, or one "
@@ -260,48 +262,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
 
 
-def _positive(option: str):
-    def parse(raw: str) -> int:
-        from cli.base import UsageError
-
-        try:
-            value = int(raw)
-        except ValueError:
-            raise UsageError(f"{option} must be an integer >= 1 (got {raw!r})") from None
-        if value < 1:
-            raise UsageError(f"{option} must be an integer >= 1 (got {value})")
-        return value
-
-    return parse
-
-
-def _non_negative(option: str):
-    def parse(raw: str) -> int:
-        from cli.base import UsageError
-
-        try:
-            value = int(raw)
-        except ValueError:
-            raise UsageError(f"{option} must be an integer >= 0 (got {raw!r})") from None
-        if value < 0:
-            raise UsageError(f"{option} must be an integer >= 0 (got {value})")
-        return value
-
-    return parse
-
-
 def main(args: argparse.Namespace) -> int:
     from cli.base import UsageError
     from cli.output import OutputDir, check_out_dir, write_json
 
-    try:
-        params = load_parameters(args.params)
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise UsageError(f"--params '{args.params}': {err}") from None
-    missing = [name for name in SECTIONS if name not in params]
-    if missing:
-        raise UsageError(f"--params '{args.params}' lacks section(s) "
-                         + ", ".join(f"[{name}]" for name in missing))
+    params = load_parameters(args.params)
     from sim.lab.design import LabDesign
 
     try:  # ConfigError before any work

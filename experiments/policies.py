@@ -40,7 +40,6 @@ import math
 import os
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +66,9 @@ PRINCIPAL = ("competition", "cooperation")
 
 # ----------------------------------------------------------------------------- parameters
 def load_parameters(path: Path = PARAMETERS) -> dict[str, Any]:
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
+    from experiments import read_parameters
+
+    return read_parameters(path, SECTIONS)
 
 
 def human_like_settings(params: dict[str, Any], endowment: float) -> dict[str, Any]:
@@ -411,21 +411,22 @@ def reading(run: dict[str, Any], networks: list[str], policies: list[str]) -> li
 
 # ------------------------------------------------------------------------- command line
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from experiments.fowler_christakis import _non_negative, _positive
+    from cli.base import integer_at_least
 
     defaults = load_parameters()
     exp = defaults["experiment"]
-    parser.add_argument("--replicates", type=_positive("--replicates"),
+    parser.add_argument("--replicates", type=integer_at_least("--replicates", 1),
                         default=exp["replicates"], metavar="N",
                         help="worlds per (population, network, policy) (default %(default)s)")
-    parser.add_argument("--seed", type=_non_negative("--seed"), default=exp["seed"],
+    parser.add_argument("--seed", type=integer_at_least("--seed", 0), default=exp["seed"],
                         metavar="N", help="master seed (default %(default)s)")
-    parser.add_argument("--workers", type=_positive("--workers"), default=os.cpu_count() or 1,
-                        metavar="N", help="worker processes (default: one per core, "
+    parser.add_argument("--workers", type=integer_at_least("--workers", 1),
+                        default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes (default: one per core, "
                         "%(default)s here); the results do not depend on it")
-    parser.add_argument("--n", type=_positive("--n"), default=None, metavar="N",
+    parser.add_argument("--n", type=integer_at_least("--n", 1), default=None, metavar="N",
                         help=f"agents per world (default {defaults['world']['n']})")
-    parser.add_argument("--rounds", type=_positive("--rounds"), default=None, metavar="N",
+    parser.add_argument("--rounds", type=integer_at_least("--rounds", 1), default=None, metavar="N",
                         help=f"rounds per run (default {defaults['world']['rounds']})")
     parser.add_argument("--networks", default=None, metavar="A,B",
                         help="comma-separated subset of the networks (default: all of "
@@ -457,14 +458,7 @@ def main(args: argparse.Namespace) -> int:
     from cli.base import UsageError
     from cli.output import OutputDir, check_out_dir, write_json
 
-    try:
-        params = load_parameters(args.params)
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise UsageError(f"--params '{args.params}': {err}") from None
-    missing = [name for name in SECTIONS if name not in params]
-    if missing:
-        raise UsageError(f"--params '{args.params}' lacks section(s) "
-                         + ", ".join(f"[{name}]" for name in missing))
+    params = load_parameters(args.params)
     networks = _subset(args.networks, list(params["networks"]), "--networks")
     unknown = [w for w in networks if w not in params["networks"]]
     if unknown:

@@ -42,7 +42,6 @@ import math
 import os
 import sys
 import time
-import tomllib
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -80,16 +79,9 @@ CENTOLA_STREAM = 2010
 # ----------------------------------------------------------------------------- parameters
 def load_parameters(path: Path = PARAMETERS) -> dict[str, Any]:
     from cli.base import UsageError
+    from experiments import read_parameters
 
-    try:
-        with open(path, "rb") as handle:
-            params = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise UsageError(f"--params '{path}': {err}") from None
-    missing = [name for name in SECTIONS if name not in params]
-    if missing:
-        raise UsageError(f"--params '{path}' lacks section(s) "
-                         + ", ".join(f"[{name}]" for name in missing))
+    params = read_parameters(path, SECTIONS)
     for axis in AXES:
         values = params["grid"].get(axis)
         if not isinstance(values, list) or not values:
@@ -560,29 +552,17 @@ def centola_reading(results: list[dict[str, Any]], grid: dict[str, list],
 
 
 # ------------------------------------------------------------------------- command line
-def _integer(option: str, low: int):
-    def parse(raw: str) -> int:
-        try:
-            value = int(raw.strip(), 10)
-        except ValueError:
-            value = low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(f"{option} must be an integer >= {low} "
-                                             f"(got {raw!r})")
-        return value
-
-    return parse
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--replicates", type=_integer("--replicates", 1), metavar="N",
+    from cli.base import integer_at_least
+
+    parser.add_argument("--replicates", type=integer_at_least("--replicates", 1), metavar="N",
                         help="networks per bridging share, and per network in the Centola "
                         "part (default: [experiment] replicates of the parameter file, 10, "
                         "and [centola] replicates)")
-    parser.add_argument("--seed", type=_integer("--seed", 0), metavar="INT",
+    parser.add_argument("--seed", type=integer_at_least("--seed", 0), metavar="INT",
                         help="master seed; every network's and run's seed derives from it "
                         "(default: [experiment] seed, 2007)")
-    parser.add_argument("--workers", type=_integer("--workers", 0), metavar="N",
+    parser.add_argument("--workers", type=integer_at_least("--workers", 0), metavar="N",
                         help="worker processes (0: one per CPU; default: [experiment] workers); "
                         "results do not depend on it")
     parser.add_argument("--params", type=Path, default=PARAMETERS, metavar="FILE",

@@ -448,6 +448,8 @@ def run_validation(quick: bool, seed: int, studies: list[str] | None = None,
 
 # ------------------------------------------------------------------------------ the CLI
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cli.base import integer_at_least
+
     parser.add_argument("--quick", action="store_true",
                         help="a small version of every study (seconds instead of minutes)")
     parser.add_argument("--json", action="store_true",
@@ -455,20 +457,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write report.md, results.json and the figures into DIR, all or "
                         "nothing")
-    parser.add_argument("--seed", type=_parse_seed, default=0, metavar="INT",
+    parser.add_argument("--seed", type=integer_at_least("--seed", 0), default=0, metavar="INT",
                         help="master seed; every run's seed derives from it (default: 0)")
     parser.add_argument("--study", action="append", metavar="NAME",
                         help=f"run only this study (repeatable): {', '.join(STUDIES)}")
-
-
-def _parse_seed(raw: str) -> int:
-    try:
-        value = int(raw.strip(), 10)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be an integer >= 0 (got {raw!r})")
-    return value
 
 
 def main(args: argparse.Namespace) -> int:
