@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 import re
 
+from experiments.options import integer_at_least as integer_at_least
+
+# light modules (no engine import): the subcommands and experiments raise these
+from experiments.output import OutputError as OutputError
+from experiments.output import UsageError as UsageError
+
 PROG = "cascade"
 
 #: exit statuses
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported as one line and exit status 2."""
-
-
-class OutputError(Exception):
-    """The run succeeded but its results could not be written: one line and exit status 1."""
 
 
 def one_line(message: object) -> str:
@@ -53,21 +51,6 @@ def _tidy_argparse_message(message: str) -> str:
     if rest.startswith(option + " "):
         return rest
     return f"{option}: {rest}"
-
-
-def integer_at_least(option: str, low: int):
-    """An argparse ``type`` for ``option``: an integer >= ``low``, else one line naming it."""
-
-    def parse(raw: str) -> int:
-        try:
-            value = int(raw.strip(), 10)
-        except ValueError:
-            value = low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(f"{option} must be an integer >= {low} (got {raw!r})")
-        return value
-
-    return parse
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -1,14 +1,10 @@
-"""Experiments: one script per scientific question, with its parameters in a TOML file beside it.
+"""Experiments: one module per scientific question, with its parameters in a TOML file beside it.
 
-Each experiment is a thin composition of the engine (:mod:`sim`), its analysis and plotting;
-none re-implements the model. ``cascade experiment NAME`` runs one. An experiment module
-defines:
-
-- ``SUMMARY``: one line for ``cascade experiment --help``;
-- ``add_arguments(parser)``: its options (``--seed``, ``--out``, ``--json``, ...);
-- ``main(args) -> int``: runs it and returns the exit status. Bad input raises
-  ``sim.ConfigError`` (or ``cli.base.UsageError``) with a one-line message, before anything
-  is written.
+Each experiment module declares ``EXPERIMENT``, an :class:`experiments.runtime.Experiment`: its
+options, settings, tasks, summary and report. The runtime (:mod:`experiments.runtime`) runs
+every experiment the same way (``--seed``, ``--workers``, ``--scheduler``, ``--out``,
+``--json``; parallel on Dask) and makes each one a sweep model. Tables, reports and figures
+live in :mod:`experiments.reports`. ``docs/extending.md`` says how to add one.
 
 Register a new experiment by adding its command name and module to :data:`EXPERIMENTS`.
 """
@@ -16,9 +12,6 @@ Register a new experiment by adding its command name and module to :data:`EXPERI
 from __future__ import annotations
 
 import importlib
-import tomllib
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 #: command name -> module under ``experiments``
@@ -30,10 +23,15 @@ EXPERIMENTS: dict[str, str] = {
 }
 
 
-def read_parameters(path: Path, sections: tuple[str, ...] = ()) -> dict[str, Any]:
-    """An experiment's TOML file; an unreadable file or a missing section is one ``--params``
-    line (``cli.base.UsageError``, exit status 2)."""
-    from cli.base import UsageError
+def load(name: str) -> Any:
+    """The :class:`~experiments.runtime.Experiment` of experiment ``name``."""
+    return importlib.import_module(f"experiments.{EXPERIMENTS[name]}").EXPERIMENT
+
+
+def read_parameters(path, sections=()):  # TRANSITION: until every experiment is on the runtime
+    import tomllib
+
+    from experiments.output import UsageError
 
     try:
         with open(path, "rb") as handle:
@@ -45,8 +43,3 @@ def read_parameters(path: Path, sections: tuple[str, ...] = ()) -> dict[str, Any
         raise UsageError(f"--params '{path}' lacks section(s) "
                          + ", ".join(f"[{name}]" for name in missing))
     return params
-
-
-def load(name: str) -> ModuleType:
-    """Import the module of experiment ``name``."""
-    return importlib.import_module(f"experiments.{EXPERIMENTS[name]}")

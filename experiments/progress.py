@@ -1,4 +1,5 @@
-"""Progress of a sweep on stderr: a bar with rate and ETA on a terminal, plain lines otherwise."""
+"""Progress of a long job (an experiment's tasks, a sweep's runs) on stderr: a bar with rate and ETA
+on a terminal, plain lines otherwise."""
 
 from __future__ import annotations
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from experiments.cluster import local_cluster, remote_client
 from sweeps.design import Design, expand
-from sweeps.execute import Outcome, execute, local_cluster, prepare_workers, remote_client
-from sweeps.progress import Progress
+from sweeps.execute import Outcome, execute, prepare_workers
+from experiments.progress import Progress
 from sweeps.spec import load
 from sweeps.store import RESULTS_FILE, SweepDir
 

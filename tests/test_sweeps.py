@@ -24,7 +24,7 @@ from cli.main import main
 from sweeps import SweepConfigError, SweepModel, expand, get_model, parse, register
 from sweeps.design import ELAPSED_COLUMN, draw_samples, varied_points
 from sweeps.execute import BatchSizer
-from sweeps.progress import Progress
+from experiments.progress import Progress
 from sweeps.spec import load
 from sweeps.store import SweepDir, SweepDirError
 

@@ -1,0 +1,375 @@
+"""The experiment runtime: how every experiment is run, on a laptop or on a Dask cluster.
+
+An experiment declares its science and nothing else (:class:`Experiment`): its parameter file,
+its own options, how to turn them into validated settings, the tasks to run (``cells`` and
+``run_cell``, or a ``run`` that maps several kinds of task), how to summarise the results, and
+how to report and draw them. The runtime owns the rest, the same way for every experiment:
+
+- the common options ``--seed``, ``--params``, ``--workers``, ``--scheduler``, ``--out``,
+  ``--json``;
+- parallel execution on Dask (:class:`Runner`): in this process with one worker, on a
+  ``LocalCluster`` of single-thread processes with more, or on an external scheduler
+  (``--scheduler tcp://host:port``, started with ``dask scheduler`` / ``dask worker``). A worker
+  that dies mid-task loses only that task: the scheduler gives it to another worker;
+- seeds: every task's seed is split from the master seed by :mod:`sim.seeds` before dispatch,
+  so results depend on neither the number of workers nor the order they finish in;
+- the progress bar (on a terminal) and the all-or-nothing ``--out`` directory;
+- sweeps: :meth:`Experiment.sweep_run` plays the experiment in one process for one parameter
+  set, so ``cascade sweep`` can vary any option or parameter-file entry of any experiment.
+
+Bad input raises :class:`sim.config.ConfigError` with one line naming the option, before any
+task runs and before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+
+from experiments.cluster import local_cluster, remote_client
+from experiments.options import Option, integer_at_least
+from experiments.output import OutputDir, check_out_dir, write_json
+from experiments.progress import Progress
+from sim.config import ConfigError
+
+Params = dict[str, Any]
+
+
+# ------------------------------------------------------------------------------- running
+class Runner:
+    """Maps a function over tasks, in task order: here, on a local cluster, or remotely.
+
+    The cluster is started on the first :meth:`map` with more than one task and kept for the
+    experiment's later maps; :meth:`close` (or the ``with`` block) shuts it down.
+    """
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None, progress: bool = False):
+        self.workers = max(int(workers), 1)
+        self.scheduler = scheduler
+        self.progress = progress
+        self._stack = contextlib.ExitStack()
+        self._client: Any = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stack.close()
+        self._client = None
+
+    @property
+    def parallel(self) -> bool:
+        return self.scheduler is not None or self.workers > 1
+
+    def client(self) -> Any:
+        if self._client is None:
+            if self.scheduler is not None:
+                self._client = self._stack.enter_context(remote_client(self.scheduler))
+            else:
+                self._client = self._stack.enter_context(
+                    local_cluster(self.workers, dashboard=None))
+        return self._client
+
+    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
+            label: str = "tasks") -> list[Any]:
+        """``[function(task) for task in tasks]``, run on the workers when there are several."""
+        tasks = list(tasks)
+        progress = Progress(len(tasks), enabled=self.progress and bool(tasks),
+                            label=label)
+        try:
+            if not self.parallel or len(tasks) <= 1:
+                with single_threaded():
+                    out = []
+                    for task in tasks:
+                        out.append(function(task))
+                        progress.update()
+                    return out
+            return self._map_dask(function, tasks, progress)
+        finally:
+            progress.close()
+
+    def _map_dask(self, function, tasks: list, progress: Progress) -> list[Any]:
+        from distributed import as_completed
+
+        client = self.client()
+        futures = client.map(_in_worker, [function] * len(tasks), tasks, pure=False)
+        for _ in as_completed(futures):
+            progress.update()
+        return client.gather(futures)
+
+
+def _in_worker(function: Callable[[Any], Any], task: Any) -> Any:
+    """A task on a Dask worker: one Numba thread per worker thread (results do not depend on
+    it; the runs are small, and the worker processes already share the cores)."""
+    numba.set_num_threads(1)
+    return function(task)
+
+
+@contextlib.contextmanager
+def single_threaded() -> Iterator[None]:
+    """Numba kernels on one thread for the duration: small runs are faster so."""
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(threads)
+
+
+# ---------------------------------------------------------------------------- experiment
+@dataclass(frozen=True)
+class Experiment:
+    """What an experiment declares; :func:`main` and :meth:`sweep_run` do the rest.
+
+    Attributes:
+        name: the command name (``cascade experiment NAME``).
+        summary: one line for ``cascade experiment --help``.
+        description: the long help (usually the module's docstring).
+        parameters: the default parameter file (TOML), or None.
+        sections: tables the parameter file must have.
+        seed: the default master seed: an int, or a function of the parameters.
+        options: the experiment's own options.
+        settings: ``settings(params, options) -> settings``: checks everything (raising
+            ``ConfigError`` with one line) and returns what the run needs; ``options`` is a
+            dict of every option's value (defaults filled in), plus ``seed`` and ``workers``.
+        cells: ``cells(settings, seed) -> tasks`` and ``run_cell(task) -> result``: the tasks,
+            each with its seed already split from the master seed, and the function a worker
+            runs; ``summarise(settings, tasks, results) -> run`` turns the results into the
+            experiment's run (plain data, the ``--json`` output).
+        run: instead of ``cells``/``run_cell``/``summarise``, ``run(settings, seed, runner)``
+            for an experiment of several stages (``runner.map`` for each).
+        table: ``table(run) -> str``, what the terminal shows.
+        write: ``write(run, directory)``: the report and figures for ``--out`` (the runtime
+            writes ``results.json`` itself).
+        metrics: ``metrics(run) -> {name: number}``, the headline numbers a sweep records.
+        workers_default: the default of ``--workers`` (a function of the parameters), or None
+            for one per core.
+    """
+
+    name: str
+    summary: str
+    description: str
+    table: Callable[[Params], str]
+    write: Callable[[Params, Path], None]
+    metrics: Callable[[Params], dict[str, Any]]
+    settings: Callable[[Params, dict[str, Any]], Any]
+    parameters: Path | None = None
+    sections: tuple[str, ...] = ()
+    seed: int | Callable[[Params], int] = 0
+    options: tuple[Option, ...] = ()
+    cells: Callable[[Any, Any], list] | None = None
+    run_cell: Callable[[Any], Any] | None = None
+    summarise: Callable[[Any, list, list], Params] | None = None
+    run: Callable[[Any, Any, Runner], Params] | None = None
+    workers_default: Callable[[Params], int] | None = None
+    extra_files: Callable[[Params, Path], None] | None = field(default=None)
+
+    # ------------------------------------------------------------------ parameters
+    def read_parameters(self, path: Path | None = None) -> Params:
+        """The parameter file; an unreadable one or a missing table is one ``--params`` line."""
+        path = path or self.parameters
+        if path is None:
+            return {}
+        try:
+            with open(path, "rb") as handle:
+                params = tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"--params '{path}': {err}") from None
+        missing = [name for name in self.sections if name not in params]
+        if missing:
+            raise ConfigError(f"--params '{path}' lacks section(s) "
+                              + ", ".join(f"[{name}]" for name in missing))
+        return params
+
+    def default_seed(self, params: Params) -> int:
+        return int(self.seed(params) if callable(self.seed) else self.seed)
+
+    def default_workers(self, params: Params) -> int:
+        if self.workers_default is not None:
+            value = int(self.workers_default(params))
+            if value > 0:
+                return value
+        return _cores()
+
+    # --------------------------------------------------------------------- running
+    def execute(self, settings: Any, seed: Any, runner: Runner) -> Params:
+        """Run the experiment: its ``run``, or its cells on the runner then ``summarise``."""
+        started = time.perf_counter()
+        if self.run is not None:
+            run = self.run(settings, seed, runner)
+        else:
+            assert self.cells and self.run_cell and self.summarise, self.name
+            tasks = self.cells(settings, seed)
+            results = runner.map(self.run_cell, tasks, label=self.name)
+            run = self.summarise(settings, tasks, results)
+        run.setdefault("seconds", {})
+        if isinstance(run["seconds"], dict):
+            run["seconds"]["total"] = time.perf_counter() - started
+        return run
+
+    def resolve(self, params_file: Path | None, values: dict[str, Any]) -> tuple[Params, dict]:
+        """The parameter file and every option's value (defaults filled in)."""
+        params = self.read_parameters(params_file)
+        options = {}
+        for option in self.options:
+            value = values.get(option.dest)
+            options[option.dest] = option.default_for(params) if value is None else value
+        seed = values.get("seed")
+        options["seed"] = self.default_seed(params) if seed is None else seed
+        workers = values.get("workers")
+        options["workers"] = self.default_workers(params) if not workers else int(workers)
+        return params, options
+
+    # ----------------------------------------------------------------------- sweeps
+    def sweep_parameters(self) -> list[str]:
+        """What a sweep may vary: the options (by name) and, as ``table.key``, every
+        scalar entry of the default parameter file."""
+        names = [option.dest for option in self.options]
+        return names + sorted(_dotted(self.read_parameters()))
+
+    def sweep_run(self, values: Params, seed: Any) -> dict[str, Any]:
+        """One play of the experiment for a sweep: options and ``table.key`` overrides of the
+        parameter file from ``values``, ``seed`` (a ``SeedSequence``) as the master seed, in
+        this process; returns :attr:`metrics` of the run."""
+        settings = self.sweep_settings(values)
+        with Runner(workers=1) as runner:
+            run = self.execute(settings, seed, runner)
+        return {key: _number(value) for key, value in self.metrics(run).items()}
+
+    def sweep_settings(self, values: Params) -> Any:
+        """Check one sweep parameter set: the experiment's settings for it."""
+        known = {option.dest: option for option in self.options}
+        params = self.read_parameters()
+        flat = _dotted(params)
+        option_values: dict[str, Any] = {}
+        for key, raw in values.items():
+            if key in known:
+                option_values[key] = known[key].parse(raw)
+            elif key in flat:
+                table, _, entry = key.rpartition(".")
+                target = params
+                for part in table.split("."):
+                    target = target[part]
+                target[entry] = raw
+            else:
+                raise ConfigError(f"unknown parameter '{key}' for experiment '{self.name}'")
+        options = {}
+        for option in self.options:
+            value = option_values.get(option.dest)
+            options[option.dest] = option.default_for(params) if value is None else value
+        options["seed"] = 0  # the sweep passes each run's seed to the run itself
+        options["workers"] = 1
+        return self.settings(params, options)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _dotted(params: Params, prefix: str = "") -> dict[str, Any]:
+    """Every scalar (or list of scalars) of a nested table, under ``table.key`` names."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_dotted(value, name + "."))
+        elif prefix:
+            out[name] = value
+    return out
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return math.nan
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# -------------------------------------------------------------------------- the command
+def add_arguments(parser: argparse.ArgumentParser, experiment: Experiment) -> None:
+    """The experiment's options, then the runtime's own."""
+    try:
+        params = experiment.read_parameters()
+    except ConfigError:
+        params = None
+    for option in experiment.options:
+        option.add_to(parser, params)
+    seed = experiment.default_seed(params) if params is not None else None
+    parser.add_argument("--seed", type=integer_at_least("--seed", 0), default=None,
+                        metavar="N", help=f"master seed; every task's seed is split from it "
+                        f"(default {seed})")
+    if experiment.parameters is not None:
+        parser.add_argument("--params", type=Path, default=experiment.parameters,
+                            metavar="FILE", help="parameter file (default experiments/"
+                            f"{experiment.parameters.name})")
+    parser.add_argument("--workers", type=integer_at_least("--workers", 0), default=None,
+                        metavar="N", help="worker processes on this machine (0: one per core; "
+                        f"default {experiment.default_workers(params or {})} here); the results "
+                        "do not depend on it")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run the tasks on an existing Dask scheduler (tcp://host:port, or "
+                        "a scheduler file) instead of on this machine")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="write results.json, the report and the figures into DIR, "
+                        "all or nothing")
+    parser.add_argument("--json", action="store_true", help="print one JSON object only")
+
+
+def main(args: argparse.Namespace, experiment: Experiment) -> int:
+    """Check everything, run, write ``--out`` atomically, print the table or the JSON."""
+    values = vars(args)
+    params, options = experiment.resolve(values.get("params"), values)
+    settings = experiment.settings(params, options)
+    if args.out is not None:
+        check_out_dir(args.out)
+    progress = not args.json and sys.stderr.isatty()
+    with Runner(options["workers"], args.scheduler, progress=progress) as runner:
+        run = as_json(experiment.execute(settings, options["seed"], runner))
+    if args.out is not None:
+        with OutputDir(args.out) as staging:
+            write_json(staging / "results.json", run)
+            experiment.write(run, staging)
+    if args.json:
+        print(json.dumps(run, allow_nan=False))
+    else:
+        print(experiment.table(run))
+        if args.out is not None:
+            print(f"\nreport written to {args.out}/")
+    sys.stdout.flush()
+    return 0
+
+
+def as_json(run: Params) -> Params:
+    """Plain JSON data: NumPy values become Python numbers, NaN and infinities become null."""
+    return json.loads(json.dumps(run, allow_nan=True, default=_json_default),
+                      parse_constant=lambda _: None)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
