@@ -40,7 +40,7 @@ import numba
 import numpy as np
 
 from experiments.cluster import local_cluster, remote_client
-from experiments.options import Option, integer_at_least
+from experiments.options import Option, OptionError, integer_at_least
 from experiments.output import OutputDir, check_out_dir, write_json
 from experiments.progress import Progress
 from sim.config import ConfigError
@@ -238,42 +238,62 @@ class Experiment:
 
     # ----------------------------------------------------------------------- sweeps
     def sweep_parameters(self) -> list[str]:
-        """What a sweep may vary: the options (by name) and, as ``table.key``, every
-        scalar entry of the default parameter file."""
+        """What a sweep may vary: the options (by name, e.g. ``replicates``), then, as
+        ``table.key`` (``table.subtable.key`` in nested tables) in file order, every scalar
+        entry of the default parameter file except the master seed, which a sweep replaces
+        with each run's own seed."""
+        params = self.read_parameters()
         names = [option.dest for option in self.options]
-        return names + sorted(_dotted(self.read_parameters()))
+        seed = _seed_entry(self, params)
+        return names + [name for name in _dotted(params) if name != seed]
 
     def sweep_run(self, values: Params, seed: Any) -> dict[str, Any]:
-        """One play of the experiment for a sweep: options and ``table.key`` overrides of the
-        parameter file from ``values``, ``seed`` (a ``SeedSequence``) as the master seed, in
-        this process; returns :attr:`metrics` of the run."""
+        """One play of the experiment for a sweep, in this process: options and ``table.key``
+        overrides of the parameter file from ``values``, ``seed`` (the run's
+        ``numpy.random.SeedSequence``, or an int) as the master seed. Returns :attr:`metrics`
+        of the run as ``--json`` prints it, each a number (None becomes NaN) or a string."""
         settings = self.sweep_settings(values)
         with Runner(workers=1) as runner:
-            run = self.execute(settings, seed, runner)
-        return {key: _number(value) for key, value in self.metrics(run).items()}
+            run = as_json(self.execute(settings, seed, runner))
+        return {name: _number(name, value) for name, value in self.metrics(run).items()}
 
     def sweep_settings(self, values: Params) -> Any:
-        """Check one sweep parameter set: the experiment's settings for it."""
-        known = {option.dest: option for option in self.options}
+        """Check one sweep parameter set and return the experiment's settings for it.
+
+        An option's value goes through the option's own parser (a string or a number for a
+        valued option, true/false for a switch); a parameter-file entry must have the kind of
+        the file's value (a number, a string, true/false; an integer for an integer entry).
+        Raises :class:`sim.config.ConfigError` with one line naming the parameter.
+        """
         params = self.read_parameters()
-        flat = _dotted(params)
-        option_values: dict[str, Any] = {}
+        entries = _dotted(params)
+        seed_entry = _seed_entry(self, params)
+        known = {option.dest: option for option in self.options}
+        given: dict[str, Any] = {}
         for key, raw in values.items():
             if key in known:
-                option_values[key] = known[key].parse(raw)
-            elif key in flat:
-                table, _, entry = key.rpartition(".")
+                given[key] = _option_value(known[key], key, raw)
+            elif key in entries and key != seed_entry:
+                *tables, entry = entries[key]
                 target = params
-                for part in table.split("."):
-                    target = target[part]
-                target[entry] = raw
+                for table in tables:
+                    target = target[table]
+                target[entry] = _entry_value(key, raw, target[entry])
+            elif key == seed_entry:
+                raise ConfigError(f"'{key}' is the master seed of experiment '{self.name}'; a "
+                                  "sweep seeds every run from its own [sweep] seed")
             else:
-                raise ConfigError(f"unknown parameter '{key}' for experiment '{self.name}'")
-        options = {}
+                raise ConfigError(f"unknown parameter '{key}' for experiment '{self.name}'; "
+                                  f"allowed: {', '.join(self.sweep_parameters())}")
+        options: dict[str, Any] = {}
         for option in self.options:
-            value = option_values.get(option.dest)
-            options[option.dest] = option.default_for(params) if value is None else value
-        options["seed"] = 0  # the sweep passes each run's seed to the run itself
+            value = given.get(option.dest)
+            if value is None:
+                value = option.default_for(params)
+                if value is None and option.flag_only:
+                    value = False  # as argparse gives a switch that is not set
+            options[option.dest] = value
+        options["seed"] = self.default_seed(params)  # the run's own seed goes to execute()
         options["workers"] = 1
         return self.settings(params, options)
 
@@ -285,23 +305,108 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _dotted(params: Params, prefix: str = "") -> dict[str, Any]:
-    """Every scalar (or list of scalars) of a nested table, under ``table.key`` names."""
-    out: dict[str, Any] = {}
+def _dotted(params: Params, path: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Every scalar entry (number, string, true/false) of the tables of a parameter file, by
+    its ``table.key`` name (``table.subtable.key`` in nested tables), with its path of keys;
+    in file order. Top-level entries and lists are left out."""
+    out: dict[str, tuple[str, ...]] = {}
     for key, value in params.items():
-        name = f"{prefix}{key}"
+        here = (*path, str(key))
         if isinstance(value, dict):
-            out.update(_dotted(value, name + "."))
-        elif prefix:
-            out[name] = value
+            for name, inner in _dotted(value, here).items():
+                out.setdefault(name, inner)
+        elif path and isinstance(value, bool | int | float | str):
+            out.setdefault(".".join(here), here)
     return out
 
 
-def _number(value: Any) -> Any:
+def _seed_entry(experiment: Experiment, params: Params) -> str | None:
+    """The ``table.key`` entry the experiment's default master seed comes from, if any (the
+    integer entry that, changed, changes the default seed)."""
+    if not callable(experiment.seed):
+        return None
+    try:
+        seed = experiment.default_seed(params)
+    except Exception:  # noqa: BLE001 - a file without its seed: nothing to leave out
+        return None
+    for name, path in _dotted(params).items():
+        *tables, entry = path
+        table = params
+        for part in tables:
+            table = table[part]
+        if not isinstance(table[entry], int) or isinstance(table[entry], bool):
+            continue
+        original = table[entry]
+        table[entry] = original + 1
+        try:
+            moved = experiment.default_seed(params) != seed
+        except Exception:  # noqa: BLE001
+            moved = False
+        finally:
+            table[entry] = original
+        if moved:
+            return name
+    return None
+
+
+def _option_value(option: Option, name: str, raw: Any) -> Any:
+    """A sweep's value for an experiment option, parsed as the command line would."""
+    if option.flag_only:
+        if not isinstance(raw, bool):
+            raise ConfigError(f"{name} must be true or false (got {raw!r})")
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise ConfigError(f"{name} must be a number or a string (got {raw!r})")
+    if option.type is None and not isinstance(raw, str):
+        raise ConfigError(f"{name} must be a string (got {raw!r})")
+    try:
+        value = option.parse(raw)
+    except (OptionError, ValueError) as err:
+        message = " ".join(str(err).split())
+        if option.flag in message:
+            message = message.replace(option.flag, name)
+        else:
+            message = f"{name}: {message}"
+        raise ConfigError(message) from None
+    if option.choices is not None and value not in option.choices:
+        raise ConfigError(f"{name} must be one of {', '.join(map(str, option.choices))} "
+                          f"(got {raw!r})")
+    return value
+
+
+def _entry_value(name: str, raw: Any, current: Any) -> Any:
+    """A sweep's value for a parameter-file entry, of the kind of the file's ``current``."""
+    if isinstance(current, bool):
+        if isinstance(raw, bool):
+            return raw
+        kind = "true or false"
+    elif isinstance(current, int):
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        kind = "an integer"
+    elif isinstance(current, float):
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        kind = "a number"
+    else:
+        if isinstance(raw, str):
+            return raw
+        kind = "a string"
+    raise ConfigError(f"{name} must be {kind}, as in the parameter file ({current!r}); "
+                      f"got {raw!r}")
+
+
+def _number(name: str, value: Any) -> Any:
+    """A metric for a sweep's results: a number, a string or true/false (None: NaN)."""
     if value is None:
         return math.nan
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if not isinstance(value, bool | int | float | str):
+        raise TypeError(f"metric '{name}' must be a number or a string, not "
+                        f"{type(value).__name__}")
     return value
 
 
@@ -345,18 +450,25 @@ def main(args: argparse.Namespace, experiment: Experiment) -> int:
     progress = not args.json and sys.stderr.isatty()
     with Runner(options["workers"], args.scheduler, progress=progress) as runner:
         run = as_json(experiment.execute(settings, options["seed"], runner))
+    results = public(run)
     if args.out is not None:
         with OutputDir(args.out) as staging:
-            write_json(staging / "results.json", run)
+            write_json(staging / "results.json", results)
             experiment.write(run, staging)
     if args.json:
-        print(json.dumps(run, allow_nan=False))
+        print(json.dumps(results, allow_nan=False))
     else:
         print(experiment.table(run))
         if args.out is not None:
             print(f"\nreport written to {args.out}/")
     sys.stdout.flush()
     return 0
+
+
+def public(run: Params) -> Params:
+    """The run less its private entries (keys starting with ``_``, e.g. per-run records that
+    the report draws from): what ``--json`` prints and ``results.json`` holds."""
+    return {key: value for key, value in run.items() if not key.startswith("_")}
 
 
 def as_json(run: Params) -> Params:
