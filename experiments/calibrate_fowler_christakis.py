@@ -30,7 +30,6 @@ import argparse
 import json
 import sys
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +39,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from experiments.fowler_christakis import PARAMETERS, load_parameters  # noqa: E402
 from sim.analysis.cascade import influence  # noqa: E402
 from sim.analysis.causal import causal_cascade  # noqa: E402
 from sim.lab.counterfactual import paired_runs  # noqa: E402
 from sim.lab.design import Behaviour, LabDesign  # noqa: E402
 from sim.lab.lab import panel, run_lab  # noqa: E402
 
-PARAMETERS = Path(__file__).with_name("fowler_christakis.toml")
-
 
 def load(path: Path = PARAMETERS) -> dict[str, Any]:
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
+    """The experiment's parameter file (the experiment's reader: one ``--params`` line if it
+    is unreadable or lacks a table)."""
+    return load_parameters(path)
 
 
 def measure(design: LabDesign, behaviour: Behaviour, sessions: int, pairs: int, seed: int,

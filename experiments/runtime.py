@@ -32,7 +32,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +56,10 @@ class Runner:
     experiment's later maps; :meth:`close` (or the ``with`` block) shuts it down.
     """
 
-    def __init__(self, workers: int = 1, scheduler: str | None = None, progress: bool = False):
+    def __init__(self, workers: int = 1, scheduler: str | None = None, progress: bool = False,
+                 kernel_threads: bool = False):
         self.workers = max(int(workers), 1)
+        self.kernel_threads = kernel_threads
         self.scheduler = scheduler
         self.progress = progress
         self._stack = contextlib.ExitStack()
@@ -94,7 +96,7 @@ class Runner:
                             label=label)
         try:
             if not self.parallel or len(tasks) <= 1:
-                with single_threaded():
+                with contextlib.nullcontext() if self.kernel_threads else single_threaded():
                     out = []
                     for task in tasks:
                         out.append(function(task))
@@ -160,6 +162,10 @@ class Experiment:
         metrics: ``metrics(run) -> {name: number}``, the headline numbers a sweep records.
         workers_default: the default of ``--workers`` (a function of the parameters), or None
             for one per core.
+        kernel_threads: run in this process (one worker), the tasks keep the Numba kernels'
+            own threads: for experiments of a few large tasks whose kernels are parallel.
+            Otherwise (the default) each task runs its kernels on one thread, which is faster
+            for many small runs.
     """
 
     name: str
@@ -178,7 +184,7 @@ class Experiment:
     summarise: Callable[[Any, list, list], Params] | None = None
     run: Callable[[Any, Any, Runner], Params] | None = None
     workers_default: Callable[[Params], int] | None = None
-    extra_files: Callable[[Params, Path], None] | None = field(default=None)
+    kernel_threads: bool = False
 
     # ------------------------------------------------------------------ parameters
     def read_parameters(self, path: Path | None = None) -> Params:
@@ -254,7 +260,7 @@ class Experiment:
         of the run as ``--json`` prints it, each a number (None becomes NaN) or a string."""
         settings = self.sweep_settings(values)
         with Runner(workers=1) as runner:
-            run = as_json(self.execute(settings, seed, runner))
+            run = finished(self.execute(settings, seed, runner))
         return {name: _number(name, value) for name, value in self.metrics(run).items()}
 
     def sweep_settings(self, values: Params) -> Any:
@@ -448,8 +454,9 @@ def main(args: argparse.Namespace, experiment: Experiment) -> int:
     if args.out is not None:
         check_out_dir(args.out)
     progress = not args.json and sys.stderr.isatty()
-    with Runner(options["workers"], args.scheduler, progress=progress) as runner:
-        run = as_json(experiment.execute(settings, options["seed"], runner))
+    with Runner(options["workers"], args.scheduler, progress=progress,
+                kernel_threads=experiment.kernel_threads) as runner:
+        run = finished(experiment.execute(settings, options["seed"], runner))
     results = public(run)
     if args.out is not None:
         with OutputDir(args.out) as staging:
@@ -465,9 +472,18 @@ def main(args: argparse.Namespace, experiment: Experiment) -> int:
     return 0
 
 
+def finished(raw: Params) -> Params:
+    """A run as the report sees it: its public entries as plain JSON data (:func:`as_json`),
+    its private ones (``_`` keys) as they are."""
+    run = as_json(public(raw))
+    run.update({key: value for key, value in raw.items() if key.startswith("_")})
+    return run
+
+
 def public(run: Params) -> Params:
-    """The run less its private entries (keys starting with ``_``, e.g. per-run records that
-    the report draws from): what ``--json`` prints and ``results.json`` holds."""
+    """The run less its private entries (keys starting with ``_``: objects the report draws
+    from, e.g. per-run records, passed to ``table`` and ``write`` as they are): what ``--json``
+    prints and ``results.json`` holds."""
     return {key: value for key, value in run.items() if not key.startswith("_")}
 
 

@@ -2,7 +2,7 @@
 
 A sweep is a TOML file (:mod:`sweeps.spec`): fixed parameters, axes to vary (lists, ranges,
 random or Latin-hypercube samples), replicates and one master seed, for a model named by a
-string (:mod:`sweeps.models`; ``run`` plays ``sim.Simulation``, experiments can add theirs).
+string (:mod:`sweeps.models`; ``run`` plays ``sim.Simulation``, and every experiment is one).
 :func:`expand` turns it into runs whose seeds are fixed before dispatch
 (:mod:`sweeps.design`); :func:`run_sweep` computes the missing ones on a Dask cluster
 (:mod:`sweeps.execute`) and writes each finished run atomically into the sweep directory
@@ -16,10 +16,9 @@ story; ``cascade sweep`` and ``cascade plot`` are the command-line doors.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sweeps.design import Design, expand, run_seed
 from sweeps.models import MODELS, SweepModel, available, get_model, register
+from sweeps.runner import SweepReport, run_sweep
 from sweeps.spec import SweepConfigError, SweepSpec, load, parse
 from sweeps.store import SweepDirError, load_manifest, load_results, load_rounds, replay
 
@@ -29,6 +28,7 @@ __all__ = [
     "SweepConfigError",
     "SweepDirError",
     "SweepModel",
+    "SweepReport",
     "SweepSpec",
     "available",
     "expand",
@@ -43,12 +43,3 @@ __all__ = [
     "run_seed",
     "run_sweep",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # the runner imports Dask; only load it when a sweep is actually run
-    if name in ("run_sweep", "SweepReport"):
-        from sweeps import runner
-
-        return getattr(runner, name)
-    raise AttributeError(f"module 'sweeps' has no attribute {name!r}")

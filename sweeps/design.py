@@ -319,7 +319,8 @@ def _point_error(
 ) -> SweepConfigError:
     """Say which TOML key a model's complaint is about, in the TOML's own words.
 
-    ``SimulationConfig`` speaks of options (``--mpcr``); in a sweep file the key is ``mpcr``.
+    ``SimulationConfig`` speaks of options (``--mpcr``); in a sweep file the key is ``mpcr``,
+    or, for an experiment, the parameter-file entry given in the file (``world.mpcr``).
     """
     message = " ".join(str(err).split())
     given = [*spec.fixed, *(a.name for a in spec.axes)]
@@ -327,14 +328,22 @@ def _point_error(
 
     def as_key(match: re.Match) -> str:
         name = match.group(1).replace("-", "_")
-        return name if name in known else match.group(0)
+        if name in known:
+            return name
+        entries = sorted((g for g in given if g.rpartition(".")[2] == name),
+                         key=lambda g: g not in values)
+        return entries[0] if entries else match.group(0)
 
     message = re.sub(r"--([a-z][a-z0-9-]*)", as_key, message)
     positions = {}
     for name in given:
-        found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message)
-        if found:
-            positions[name] = found.start()
+        # an experiment's ``table.key`` parameter may be named by its key alone
+        # ("mpcr must be ..." for world.mpcr)
+        for word in dict.fromkeys((name, name.rpartition(".")[2])):
+            found = re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-])", message)
+            if found:
+                positions[name] = found.start()
+                break
     # an axis is the likelier culprit (the fixed values alone may be fine); then the name the
     # message starts with ("group_size must be ... n=30")
     mentioned = sorted(positions, key=lambda n: (0 if n in values else 1, positions[n]))

@@ -1,8 +1,8 @@
 """Running a sweep's runs on Dask and writing each one as it arrives.
 
-- :func:`local_cluster` starts a ``LocalCluster`` on this machine: one process per worker, one
-  thread each, ``NUMBA_NUM_THREADS=1`` (and one BLAS thread) in the workers' environment, every
-  server (scheduler, workers, dashboard) bound to 127.0.0.1.
+The cluster itself (a ``LocalCluster`` on this machine, or a client of an existing scheduler)
+comes from :mod:`experiments.cluster`, which experiments share.
+
 - :func:`prepare_workers` installs :class:`WorkerSetup` on every worker, present and future:
   it imports the model and warms it up (loads the compiled kernels) before any run.
 - :func:`execute` sends the missing runs in batches (:class:`BatchSizer`), keeps a bounded
@@ -34,12 +34,16 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba
+import pyarrow as pa
+from distributed import as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from experiments.cluster import ClusterError, total_threads
-from sweeps.design import Design, run_seed
 from experiments.progress import Progress
-from sweeps.rows import RowBuffer, RowEncoder
+from sweeps.design import Design, run_seed
+from sweeps.models import get_model
+from sweeps.rows import RowBuffer, RowEncoder, parquet_bytes
 from sweeps.store import SweepDir
 
 #: a batch should take about this long on a worker: long enough that Dask's cost per task
@@ -76,10 +80,6 @@ class WorkerSetup(WorkerPlugin):
 
 def worker_setup(model_name: str) -> dict[str, Any]:
     """Import and warm up ``model_name`` in this process; describe the process."""
-    import numba
-
-    from sweeps.models import get_model
-
     model = get_model(model_name)
     if model.warm_up is not None:
         model.warm_up()
@@ -94,10 +94,6 @@ def worker_setup(model_name: str) -> dict[str, Any]:
 def warm_up_encoding() -> None:
     """Import Arrow's Parquet writer and encode a row once (the import alone takes a few tenths
     of a second, which would otherwise land on each worker's first batch)."""
-    import pyarrow as pa
-
-    from sweeps.rows import parquet_bytes
-
     parquet_bytes(pa.table({"x": [1]}))
 
 
@@ -133,10 +129,6 @@ def run_batch(
     list with ``("error", run_id, message, traceback)`` (later runs of the batch are not
     played).
     """
-    import numba
-
-    from sweeps.models import get_model
-
     numba.set_num_threads(1)  # per thread; the local cluster's env already sets it process-wide
     model = get_model(model_name)
     out: list[tuple] = []
@@ -251,8 +243,6 @@ def execute(
             workers than ``allowed-failures``). Runs written before stay written.
         KeyboardInterrupt: passed on after cancelling what is in flight.
     """
-    from distributed import as_completed
-
     pending = deque(i for i in range(design.size) if i not in done)
     outcome = Outcome(total=design.size, done_before=len(done))
     if not pending:

@@ -13,9 +13,13 @@ model ``run`` plays one :class:`sim.Simulation` per run: its parameters are the 
 Where models come from, in the order :func:`get_model` looks:
 
 1. :data:`MODELS`: the built-in ``run`` and anything added with :func:`register`;
-2. an experiment (``experiments.EXPERIMENTS``) whose module defines ``SWEEP_MODEL``, a
-   :class:`SweepModel`; the sweep names it by the experiment's command name. This is how the
-   lab design, policies and ties experiments become sweepable without touching this package;
+2. every experiment of ``experiments.EXPERIMENTS``, by its command name (``model =
+   "policies"``): :func:`experiment_model` builds its model from the experiment's runtime
+   object (:class:`experiments.runtime.Experiment`). Its parameters are the experiment's
+   options (``replicates``, ``n``, ...) and every scalar entry of its parameter file as
+   ``table.key`` (``world.mpcr``, ``policies.parameters.policy_budget``); a run plays the
+   whole experiment in one worker process with the run's seed as the master seed
+   (``Experiment.sweep_run``), and its metrics are the experiment's headline metrics;
 3. ``"package.module:attribute"``, a :class:`SweepModel` in any importable module (it must be
    importable on the Dask workers too).
 
@@ -32,13 +36,18 @@ import dataclasses
 import functools
 import importlib
 import re
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim.config import ConfigError
+from experiments import EXPERIMENTS
+from experiments import load as load_registered
+from experiments.runtime import Experiment
+from sim.config import ConfigError, SimulationConfig
+from sim.simulation import Simulation
 
 Params = dict[str, Any]
 Metrics = Mapping[str, Any]
@@ -110,25 +119,21 @@ def register(model: SweepModel) -> SweepModel:
 
 
 def experiment_models() -> dict[str, str]:
-    """Registered experiments that define ``SWEEP_MODEL``: name -> summary.
+    """Every registered experiment that loads: name -> summary.
 
-    Experiments that fail to import are left out here (the error shows when one is named).
+    Experiments that fail to load are left out here (the error shows when one is named).
     """
-    from experiments import EXPERIMENTS, load
-
     out: dict[str, str] = {}
     for name in EXPERIMENTS:
         try:
-            model = getattr(load(name), "SWEEP_MODEL", None)
+            out[name] = load_experiment(name).summary
         except Exception:  # noqa: BLE001 - a broken experiment must not break the listing
             continue
-        if isinstance(model, SweepModel):
-            out[name] = model.summary
     return out
 
 
 def available() -> list[str]:
-    """Every model name a sweep can give: registered ones, then sweepable experiments."""
+    """Every model name a sweep can give: registered ones, then the experiments."""
     names = list(MODELS)
     names += [name for name in experiment_models() if name not in MODELS]
     return names
@@ -139,20 +144,12 @@ def get_model(name: str) -> SweepModel:
     """The model called ``name`` (see the module docstring for where it is looked up).
 
     Raises:
-        ConfigError: no such model, or the experiment of that name cannot be swept.
+        ConfigError: no such model, or the experiment of that name cannot be loaded.
     """
     if name in MODELS:
         return MODELS[name]
-    from experiments import EXPERIMENTS, load
-
     if name in EXPERIMENTS:
-        model = getattr(load(name), "SWEEP_MODEL", None)
-        if not isinstance(model, SweepModel):
-            raise ConfigError(
-                f"experiment '{name}' cannot be swept (its module defines no SWEEP_MODEL); "
-                f"sweepable: {', '.join(available())}"
-            )
-        return model
+        return experiment_model(name)
     if ":" in name:
         module_name, _, attribute = name.partition(":")
         try:
@@ -165,13 +162,58 @@ def get_model(name: str) -> SweepModel:
     raise ConfigError(f"unknown model '{name}'; allowed: {', '.join(available())}")
 
 
+# ------------------------------------------------------------------- every experiment
+def load_experiment(name: str) -> Experiment:
+    """The runtime object of experiment ``name``.
+
+    Raises:
+        ConfigError: its module cannot be imported or declares no ``EXPERIMENT``.
+    """
+    try:
+        experiment = load_registered(name)
+    except (ImportError, AttributeError) as err:
+        message = " ".join(str(err).split())
+        raise ConfigError(f"experiment '{name}' cannot be swept: {message}") from None
+    if not isinstance(experiment, Experiment):
+        raise ConfigError(f"experiment '{name}' cannot be swept: its EXPERIMENT is not an "
+                          "experiments.runtime.Experiment")
+    return experiment
+
+
+def experiment_model(name: str) -> SweepModel:
+    """The sweep model of experiment ``name``: its options and ``table.key`` entries of its
+    parameter file as parameters, ``Experiment.sweep_run`` as the run.
+
+    Metrics are named as the experiment's ``metrics`` names them (``human-like:baseline:
+    welfare``); any text is a valid Parquet column name, so they are kept as they are.
+    ``default_metric`` is left unset: ``cascade plot`` then shows the first metric column,
+    which is the experiment's first metric.
+    """
+    experiment = load_experiment(name)
+    parameters = tuple(experiment.sweep_parameters())
+    return SweepModel(
+        name=name,
+        run=experiment.sweep_run,
+        summary=f"experiment '{name}': {experiment.summary}",
+        parameters=parameters,
+        resolve=functools.partial(_resolve_experiment, experiment, parameters),
+        warm_up=_warm_up_run,
+        default_metric=None,
+    )
+
+
+def _resolve_experiment(experiment: Experiment, order: Sequence[str], params: Params) -> Params:
+    """Check one parameter set against the experiment (its settings are built and dropped).
+
+    The point is the parameters given, in the model's order (the parameter file supplies the
+    rest when the run starts)."""
+    experiment.sweep_settings(params)
+    return {name: params[name] for name in order if name in params}
+
+
 # ------------------------------------------------------------------------ built-in: run
 def _config_types() -> dict[str, type]:
     """Field name -> the Python type of a ``SimulationConfig`` field (``float | None`` -> float)."""
-    import typing
-
-    from sim.config import SimulationConfig
-
     hints = typing.get_type_hints(SimulationConfig)
     out: dict[str, type] = {}
     for field in dataclasses.fields(SimulationConfig):
@@ -182,8 +224,6 @@ def _config_types() -> dict[str, type]:
 
 
 def _resolve_run(params: Params) -> Params:
-    from sim.config import SimulationConfig
-
     types = _config_types()
     values = dict(params)
     for key, value in values.items():
@@ -201,33 +241,18 @@ def _summary(history: Any) -> dict[str, Any]:
 
 
 def _run(params: Params, seed: np.random.SeedSequence) -> dict[str, Any]:
-    from sim.config import SimulationConfig
-    from sim.simulation import Simulation
-
     return _summary(Simulation(SimulationConfig(**params), seed).run())
 
 
 def _run_rounds(params: Params, seed: np.random.SeedSequence) -> tuple[dict[str, Any], Any]:
-    from sim.config import SimulationConfig
-    from sim.simulation import Simulation
-
     history = Simulation(SimulationConfig(**params), seed).run()
     return _summary(history), history.to_frame()
 
 
 def _warm_up_run() -> None:
     """Load (or compile) the engine's kernels: one tiny run per update scheme."""
-    from sim.config import SimulationConfig
-    from sim.simulation import Simulation
-
     for update in ("synchronous", "asynchronous"):
         Simulation(SimulationConfig(n=16, degree=4, rounds=2, update=update), seed=0).run()
-
-
-def _run_parameters() -> list[str]:
-    from sim.config import SimulationConfig
-
-    return SimulationConfig.field_names()
 
 
 register(
@@ -236,7 +261,7 @@ register(
         run=_run,
         summary="one simulation per run (the settings of 'cascade run'); metrics: "
         "History.summary()",
-        parameters=_run_parameters(),
+        parameters=SimulationConfig.field_names(),
         resolve=_resolve_run,
         run_rounds=_run_rounds,
         warm_up=_warm_up_run,

@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from scipy.stats import t as student_t
 
 #: an axis with more distinct values than this is binned for charts
 MAX_LEVELS = 20
@@ -34,15 +38,11 @@ class PlotError(ValueError):
 
 def t_quantile(level: float, dof: int) -> float:
     """The two-sided ``level`` quantile of Student's t with ``dof`` degrees of freedom."""
-    from scipy.stats import t
-
-    return float(t.ppf(0.5 + level / 2.0, dof))
+    return float(student_t.ppf(0.5 + level / 2.0, dof))
 
 
 def bin_axis(values: Any, bins: int) -> Any:
     """``values`` (a pandas Series of numbers) replaced by the mid-point of their bin."""
-    import pandas as pd
-
     low, high = float(values.min()), float(values.max())
     if high <= low:
         return values.astype(float)
@@ -86,8 +86,6 @@ def summarise(
     Returns a DataFrame with columns ``[hue,] x, mean, low, high, runs``; ``low`` and ``high``
     are NaN where a group has one run.
     """
-    import pandas as pd
-
     column = prepare_axis(frame, x, bins, keep_integers=True)[0]
     data = pd.DataFrame({x: column, metric: frame[metric]})
     keys = [x]
@@ -167,8 +165,6 @@ def heatmap(
     note: str = "",
 ) -> Path:
     """Mean of ``metric`` in each cell of ``x`` by ``y`` (runs pooled), as a PNG at ``path``."""
-    import pandas as pd
-
     data = pd.DataFrame(
         {
             x: prepare_axis(frame, x, bins)[0],
@@ -206,9 +202,6 @@ def heatmap(
 
 # ------------------------------------------------------------------------------ helpers
 def _figure(size: Sequence[float]):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=tuple(size), layout="constrained")
     FigureCanvasAgg(fig)
     return fig, fig.subplots()

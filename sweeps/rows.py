@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sweeps.design import BASE_COLUMNS, ELAPSED_COLUMN, Design
 
@@ -103,8 +105,6 @@ class RowEncoder:
 
     def table(self, row: dict[str, Any], metrics: Iterable[str]):
         """The row as a one-row Arrow table (a point's parameter columns are built once)."""
-        import pyarrow as pa
-
         names = tuple(metrics)
         arrays = [pa.array([row[name]], type=pa.int64()) for name in BASE_COLUMNS]
         point = row["point"]
@@ -160,8 +160,6 @@ class RowBuffer:
             self._compact()
 
     def _compact(self) -> None:
-        import pyarrow as pa
-
         if self._pending:
             self._chunks.append(pa.Table.from_pylist(self._pending))
             self._pending = []
@@ -173,9 +171,6 @@ class RowBuffer:
 
 # ------------------------------------------------------------------------------ helpers
 def parquet_bytes(table: Any) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **SMALL_FILE)
     return sink.getvalue().to_pybytes()
@@ -183,8 +178,6 @@ def parquet_bytes(table: Any) -> bytes:
 
 def rounds_table(run_id: int, rounds: Any):
     """A per-round table (DataFrame, Arrow table or mapping of columns) with ``run_id`` first."""
-    import pyarrow as pa
-
     if isinstance(rounds, pa.Table):
         table = rounds
     elif hasattr(rounds, "columns") and hasattr(rounds, "to_dict"):  # a DataFrame
@@ -196,15 +189,11 @@ def rounds_table(run_id: int, rounds: Any):
 
 
 def concat(tables: Iterable[Any]):
-    import pyarrow as pa
-
     return pa.concat_tables(list(tables), promote_options="permissive")
 
 
 def fits(value: Any, arrow_type: Any) -> bool:
     """Whether a metric value goes into a column of ``arrow_type`` unchanged."""
-    import pyarrow as pa
-
     if value is None:
         return True
     if isinstance(value, bool):
@@ -227,8 +216,6 @@ def plain(value: Any) -> Any:
 
 def parameter_types(design: Design) -> dict[str, Any]:
     """One Arrow type per parameter, from all its values, so that every run file agrees."""
-    import pyarrow as pa
-
     out = {}
     for name in design.parameters:
         present = [p.get(name) for p in design.points if p.get(name) is not None]

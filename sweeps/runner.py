@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from experiments.cluster import local_cluster, remote_client
+from experiments.progress import Progress
 from sweeps.design import Design, expand
 from sweeps.execute import Outcome, execute, prepare_workers
-from experiments.progress import Progress
 from sweeps.spec import load
 from sweeps.store import RESULTS_FILE, SweepDir
 

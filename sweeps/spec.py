@@ -20,6 +20,9 @@ The format (``docs/sweeps.md`` has the full reference)::
     degree = { start = 2, stop = 8, num = 4 }          # evenly spaced values
     temperature = { low = 0.05, high = 5.0, log = true }  # sampled (random or LHS)
 
+An experiment's parameter-file entries are named ``table.key`` (``world.mpcr = [0.3, 0.5]``);
+TOML reads an unquoted dotted key as a table, which is read back as the dotted name.
+
 Grid axes (lists and ranges) are crossed with each other and with the ``samples`` points drawn
 jointly for all sampled axes. Every mistake raises :class:`SweepConfigError` (a
 ``sim.ConfigError``) with one line that names the file and the key, and what is allowed.
@@ -156,8 +159,10 @@ def parse(data: Mapping[str, Any], source: str = "sweep") -> SweepSpec:
         if key not in TOP_KEYS:
             raise fail(key, "unknown key; allowed: [sweep], [fixed], [axes]")
     sweep = _table(data, "sweep", fail, required=True)
-    fixed = _table(data, "fixed", fail)
-    axes_table = _table(data, "axes", fail)
+    # an experiment's parameter-file entry is a dotted name (world.mpcr): written unquoted, TOML
+    # makes it a table, which is read back as the dotted name
+    fixed = _dotted_names(_table(data, "fixed", fail), lambda table: not table)
+    axes_table = _dotted_names(_table(data, "axes", fail), _is_axis_table)
 
     for key in sweep:
         if key not in SWEEP_KEYS:
@@ -337,6 +342,24 @@ def _sampled_axis(name: str, table: dict[str, Any], fail) -> SampledAxis:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _is_axis_table(table: dict[str, Any]) -> bool:
+    """A range or a sampled axis (or an empty table, refused as such), not a table of names."""
+    return not table or bool(set(table) & {*RANGE_KEYS, *SAMPLED_KEYS})
+
+
+def _dotted_names(table: dict[str, Any], is_value, prefix: str = "") -> dict[str, Any]:
+    """``{"world": {"mpcr": x}}`` (TOML's reading of ``world.mpcr = x``) as
+    ``{"world.mpcr": x}``; tables for which ``is_value`` holds are values, kept whole."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not is_value(value):
+            out.update(_dotted_names(value, is_value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -36,9 +36,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
-from sweeps.design import BASE_COLUMNS, Design
+from sweeps.design import BASE_COLUMNS, Design, expand
 from sweeps.rows import RowBuffer, RowEncoder, concat
+from sweeps.spec import load
 
 MANIFEST = "sweep.json"
 SOURCE_COPY = "sweep.toml"
@@ -146,8 +151,6 @@ class SweepDir:
     def design_table(self):
         """The planned runs as an Arrow table: base columns and parameters, typed as in the
         run files."""
-        import pyarrow as pa
-
         design = self.design
         ids = np.arange(design.size, dtype=np.int64)
         columns = {
@@ -283,8 +286,6 @@ class SweepDir:
 
     def _typed(self, table):
         """Rows built from dicts, with the parameter and base columns typed as in the files."""
-        import pyarrow as pa
-
         for name, wanted in [*((n, pa.int64()) for n in BASE_COLUMNS),
                              *self.encoder.types.items()]:
             index = table.schema.get_field_index(name)
@@ -320,9 +321,6 @@ def replay(path: str | os.PathLike, run_id: int) -> tuple[dict[str, Any], np.ran
         SweepDirError: ``path`` is not a sweep directory, its design no longer expands to the
             same runs (the model's defaults changed), or ``run_id`` is out of range.
     """
-    from sweeps.design import expand
-    from sweeps.spec import load
-
     path = Path(path)
     manifest = load_manifest(path)
     design = expand(load(path / SOURCE_COPY))
@@ -354,8 +352,6 @@ def load_results(path: str | os.PathLike):
 
     Reads ``results.parquet`` when the sweep has finished, else the runs written so far.
     """
-    import pandas as pd
-
     path = Path(path)
     load_manifest(path)
     if (path / RESULTS_FILE).is_file():
@@ -369,16 +365,12 @@ def load_rounds(path: str | os.PathLike):
     manifest = load_manifest(path)
     if not manifest.get("per_round"):
         return None
-    import pandas as pd
-
     if (path / ROUNDS_FILE).is_file():
         return pd.read_parquet(path / ROUNDS_FILE)
     return _read_dir(path / ROUNDS_DIR)
 
 
 def _read_dir(directory: Path):
-    import pandas as pd
-
     files = sorted(p for p in directory.glob("run-*.parquet")) if directory.is_dir() else []
     if not files:
         return pd.DataFrame()
@@ -390,9 +382,6 @@ def _read_dir(directory: Path):
 def write_parquet(data: Any, path: Path, **options: Any) -> Path:
     """Write an Arrow table or pandas DataFrame to ``path`` via a temporary file and a rename;
     ``options`` go to ``pyarrow.parquet.write_table``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
     # one writer (the client) per sweep: its pid makes the temporary name unique
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
@@ -437,16 +426,11 @@ def _write_text_atomically(path: Path, text: str) -> None:
 
 
 def _read_table(path: Path):
-    import pyarrow.parquet as pq
-
     return pq.read_table(path)
 
 
 def _read_many(paths: list[Path]):
     """Many small Parquet files as one table (in parallel; file by file if schemas differ)."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-
     try:
         return ds.dataset([str(p) for p in paths], format="parquet").to_table()
     except (pa.ArrowInvalid, pa.ArrowTypeError, NotImplementedError):

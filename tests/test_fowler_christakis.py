@@ -1,5 +1,7 @@
 """``cascade experiment fowler-christakis``: JSON keys, the report, bad input (exit 2, one line,
-nothing written). Runs are small (--sessions 2, --pairs 30) so the file stays fast."""
+nothing written), the same numbers on any number of workers, the sweep metrics. Runs are small
+(--sessions 2, --pairs 30, one worker unless the test is about workers) so the file stays
+fast."""
 
 from __future__ import annotations
 
@@ -7,11 +9,17 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from cli.main import main
+from experiments.calibrate_fowler_christakis import load, measure, score
+from experiments.fowler_christakis import EXPERIMENT
+from sim.lab.design import Behaviour, LabDesign
 
-SMALL = ["--sessions", "2", "--pairs", "30", "--seed", "3"]
+SMALL = ["--sessions", "2", "--pairs", "30", "--seed", "3", "--workers", "1"]
+TIMINGS = ("seconds",)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TOML = Path(__file__).resolve().parents[1] / "experiments" / "fowler_christakis.toml"
 
@@ -22,16 +30,25 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
-def small_params(tmp_path: Path) -> Path:
-    """The shipped parameters with a 2 x 1 sensitivity grid of tiny runs."""
+def small_params(tmp_path: Path, edit: tuple[str, str] | None = None) -> Path:
+    """The shipped parameters with a 2 x 1 sensitivity grid of tiny runs; ``edit`` replaces
+    one line (old, new) of the shipped file."""
     text = TOML.read_text(encoding="utf-8")
     data = tomllib.loads(text)
     assert "sensitivity" in data
+    if edit is not None:
+        assert edit[0] in text
+        text = text.replace(edit[0], edit[1])
     head, _, _ = text.partition("[sensitivity]")
     path = tmp_path / "params.toml"
     path.write_text(head + "[sensitivity]\nslopes = [0.7, 0.9]\n"
                     "free_rider_shares = [0.3]\nsessions = 3\npairs = 20\n", encoding="utf-8")
     return path
+
+
+def without_timings(run: dict) -> dict:
+    return {k: without_timings(v) if isinstance(v, dict) else v for k, v in run.items()
+            if k not in TIMINGS}
 
 
 def test_json_has_every_key(capsys):
@@ -78,14 +95,41 @@ def test_table_and_report(capsys, tmp_path):
         assert heading in report
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     assert len(results["sensitivity"]) == 2
-    import pandas as pd
-
     lab = pd.read_parquet(out_dir / "lab.parquet")
     assert len(lab) == 2 * 12 * 24
     assert list(lab.columns[:7]) == ["session", "period", "subject", "group", "contribution",
                                      "punishment_given", "punishment_received"]
     assert len(pd.read_parquet(out_dir / "network.parquet")) == 2 * 12 * 24 * 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_workers_do_not_change_the_numbers(capsys, tmp_path):
+    """The laboratory, the paired runs and the grid cells on a local Dask cluster of two
+    workers give the numbers of one worker in this process, to the last bit."""
+    params = str(small_params(tmp_path))
+    base = ["--sessions", "2", "--pairs", "30", "--seed", "5", "--params", params, "--json"]
+    status, one, err = run(capsys, *base, "--workers", "1")
+    assert status == 0, err
+    status, two, err = run(capsys, *base, "--workers", "2")
+    assert status == 0, err
+    one, two = json.loads(one), json.loads(two)
+    assert len(one["sensitivity"]) == 2
+    assert without_timings(one) == without_timings(two)
+
+
+def test_sweep_metrics():
+    """A sweep plays the experiment in this process and records its headline numbers."""
+    assert {"sessions", "pairs", "spec", "no_sensitivity", "experiment.extra"} <= set(
+        EXPERIMENT.sweep_parameters())
+    values = {"sessions": "2", "pairs": 30, "no_sensitivity": True}
+    metrics = EXPERIMENT.sweep_run(values, np.random.SeedSequence(3, spawn_key=(1,)))
+    names = [f"influence_{d}_{t}" for t in ("without_punishment", "with_punishment")
+             for d in (1, 2, 3)]
+    assert set(metrics) == {*names, "multiplier", "multiplier_first_block", "targets_met"}
+    assert all(isinstance(v, float) for k, v in metrics.items() if k != "targets_met")
+    assert 0 <= metrics["targets_met"] <= 13
+    again = EXPERIMENT.sweep_run(values, np.random.SeedSequence(3, spawn_key=(1,)))
+    assert again == metrics
 
 
 @pytest.mark.parametrize(
@@ -113,6 +157,34 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, argv,
     assert not out_dir.exists() and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "edit,mentions",
+    [
+        (('cluster = "session"', 'cluster = "group"'), "[experiment] cluster"),
+        (("extra = 1.0", "extra = 0"), "[experiment] extra"),
+        (('order = "counterbalanced"', 'order = "counterbalanced"\nrounds = 3'), "[design]"),
+        (("session_size = 24", "session_size = 25"), "[design]"),
+        (("share_free_rider = 0.30", "share_free_rider = 0.9"), "[behaviour]"),
+        (("multiplier = [2.0, 4.0]", "multiplier = 2.0"), "[targets] multiplier"),
+        (('spec = "mean"', 'spec = "sum"'), "--spec"),
+        (("sessions = 10 ", "sessions = 0 "), "--sessions"),
+    ],
+)
+def test_bad_parameter_file_is_one_line(capsys, tmp_path, edit, mentions):
+    """A bad entry of the parameter file stops the run before any work, naming the entry."""
+    params = small_params(tmp_path, edit)
+    out_dir = tmp_path / "out"
+    argv = ["--params", str(params), "--workers", "1", "--out", str(out_dir)]
+    if mentions != "--sessions":
+        argv = ["--sessions", "2", *argv]
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cascade: error: "), err
+    assert mentions in lines[0]
+    assert not out_dir.exists()
+
+
 def test_out_that_is_a_file_is_rejected(capsys, tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
@@ -122,12 +194,6 @@ def test_out_that_is_a_file_is_rejected(capsys, tmp_path):
 
 
 def test_calibration_score_and_measure():
-    import sys
-
-    sys.path.insert(0, str(TOML.parent.parent))
-    from experiments.calibrate_fowler_christakis import load, measure, score
-    from sim.lab.design import Behaviour, LabDesign
-
     targets = load()["targets"]
     inside = {"period1": 9.0, "decline_ratio": 0.5, "punishment_rise": 1.0,
               "punishment_ratio": 3.0, "multiplier": 3.0, "b1w": 0.19, "b1p": 0.19,

@@ -2,8 +2,10 @@
 
 Design expansion and validation run in-process without Dask. The Dask tests start small local
 clusters (process workers, as ``cascade sweep`` does) on tiny runs: 1 worker against 2 workers,
-a worker killed mid-sweep, and a sweep interrupted with SIGINT in a subprocess and resumed.
-Every sweep's rows are compared with a reference computed here, run by run, without Dask.
+a worker killed mid-sweep, a sweep interrupted with SIGINT in a subprocess and resumed, and an
+experiment (``policies``) swept as a model. Every sweep's rows are compared with a reference
+computed here, run by run, without Dask. The faults (a worker that dies, runs that take their
+time) come from the test model ``sweep_faults:FAULTY`` (tests/sweep_faults.py).
 """
 
 from __future__ import annotations
@@ -20,11 +22,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import experiments
 from cli.main import main
+from experiments.options import Option, integer_at_least
+from experiments.progress import Progress
+from experiments.runtime import Experiment
+from sim.config import ConfigError
+from sim.seeds import child_seed
 from sweeps import SweepConfigError, SweepModel, expand, get_model, parse, register
 from sweeps.design import ELAPSED_COLUMN, draw_samples, varied_points
 from sweeps.execute import BatchSizer
-from experiments.progress import Progress
 from sweeps.spec import load
 from sweeps.store import SweepDir, SweepDirError
 
@@ -52,6 +59,9 @@ groups = ["neighbourhood", "edges"]
 temperature = { low = 0.1, high = 2.0, log = true }
 """
 TINY_RUNS = 24
+#: the same sweep on the model with faults on demand (tests/sweep_faults.py)
+TINY_FAULTY = TINY.replace('name = "tiny"', 'name = "tiny"\nmodel = "sweep_faults:FAULTY"')
+TESTS = Path(__file__).resolve().parent
 
 
 def write(path: Path, text: str) -> Path:
@@ -317,10 +327,38 @@ def test_dry_run_prints_the_design_and_writes_nothing(capsys, tmp_path):
 
 
 # ================================================================================ models
-def test_models_by_name_registered_experiment_and_module_path(monkeypatch):
-    import types
+def _toy_experiment(parameters: Path) -> Experiment:
+    """A registered experiment of two tasks, each drawing from its seed."""
 
-    import experiments
+    def settings(params, options):
+        if params["world"]["scale"] <= 0:
+            raise ConfigError(f"scale must be > 0 (got {params['world']['scale']})")
+        return {"scale": params["world"]["scale"], "draws": options["draws"],
+                "label": params["world"]["label"]}
+
+    def cells(settings, seed):
+        return [(settings["scale"], settings["draws"], child_seed(seed, k)) for k in range(2)]
+
+    def run_cell(task):
+        scale, draws, seed = task
+        return float(np.random.default_rng(seed).random(draws).sum()) * scale
+
+    return Experiment(
+        name="toy-exp", summary="a toy experiment", description="", table=str,
+        write=lambda run, directory: None, parameters=parameters, sections=("world",),
+        seed=lambda params: params["experiment"]["seed"],
+        options=(Option("--draws", "draws per task", type=integer_at_least("--draws", 1),
+                        default=3),),
+        settings=settings, cells=cells, run_cell=run_cell,
+        summarise=lambda settings, tasks, results: {"total": sum(results), "parts": results,
+                                                    "label": settings["label"]},
+        metrics=lambda run: {"toy:total+": run["total"], "label": run["label"],
+                             "missing": None},
+    )
+
+
+def test_models_by_name_registered_experiment_and_module_path(monkeypatch, tmp_path):
+    import types
 
     assert get_model("run").name == "run"
 
@@ -329,11 +367,22 @@ def test_models_by_name_registered_experiment_and_module_path(monkeypatch):
         return {"draw": float(rng.random()) * params["scale"]}
 
     model = SweepModel("toy", run, parameters=["scale"], summary="a toy")
+    # every registered experiment is a sweep model, by its command name
+    toml = write(tmp_path / "toy.toml", """
+        [experiment]
+        seed = 11
+        [world]
+        scale = 2.0
+        label = "x"
+        [world.inner]
+        depth = 3
+        listed = [1, 2]
+        """)
     module = types.ModuleType("experiments.toy_exp")
-    module.SWEEP_MODEL = SweepModel("toy-exp", run, parameters=["scale"])
+    module.EXPERIMENT = _toy_experiment(toml)
     monkeypatch.setitem(sys.modules, "experiments.toy_exp", module)
     monkeypatch.setitem(experiments.EXPERIMENTS, "toy-exp", "toy_exp")
-    bare = types.ModuleType("experiments.bare_exp")  # an experiment that is not sweepable
+    bare = types.ModuleType("experiments.bare_exp")  # not on the runtime: no EXPERIMENT
     monkeypatch.setitem(sys.modules, "experiments.bare_exp", bare)
     monkeypatch.setitem(experiments.EXPERIMENTS, "bare-exp", "bare_exp")
     plain = types.ModuleType("toy_models")
@@ -343,14 +392,57 @@ def test_models_by_name_registered_experiment_and_module_path(monkeypatch):
     try:
         register(model)
         assert get_model("toy") is model
-        assert get_model("toy-exp") is module.SWEEP_MODEL  # an experiment's SWEEP_MODEL
         assert get_model("toy_models:MODEL") is model
-        design = expand(spec_of("[sweep]\nseed = 4\nmodel = 'toy-exp'\n[axes]\nscale = [1, 2]\n"))
-        assert design.size == 2 and design.parameters == ["scale"]
-        with pytest.raises(SweepConfigError, match=r"fixed\.speed: unknown parameter 'speed'"):
-            expand(spec_of("[sweep]\nseed = 4\nmodel = 'toy'\n[fixed]\nspeed = 1\n"))
+        toy = get_model("toy-exp")
+        assert toy.name == "toy-exp" and "a toy experiment" in toy.summary
+        # options by name, then the file's scalar entries as table.key (not the master seed,
+        # not lists, not top-level tables)
+        assert list(toy.parameters) == ["draws", "world.scale", "world.label",
+                                        "world.inner.depth"]
+        design = expand(spec_of("""
+            [sweep]
+            seed = 4
+            model = 'toy-exp'
+            replicates = 2
+            [fixed]
+            draws = 5
+            [axes]
+            world.scale = [1, 2.5]
+            "world.inner.depth" = [7]
+            """))
+        assert design.size == 4
+        assert design.parameters == ["draws", "world.scale", "world.inner.depth"]
+        assert design.params(2) == {"draws": 5, "world.scale": 2.5, "world.inner.depth": 7}
+        # a run is Experiment.sweep_run with the run's seed as the master seed
+        metrics = toy.run(design.params(3), design.seed(3))
+        assert metrics == module.EXPERIMENT.sweep_run(design.params(3), design.seed(3))
+        parts = [np.random.default_rng(np.random.SeedSequence(4, spawn_key=(3, k))).random(5)
+                 for k in range(2)]
+        assert metrics["toy:total+"] == pytest.approx(2.5 * sum(p.sum() for p in parts))
+        assert metrics["label"] == "x" and np.isnan(metrics["missing"])
+        assert toy.run(design.params(2), design.seed(2)) != metrics  # replicates differ
+        # bad names and values: one line naming the key
+        for text, pattern in (
+            ("[fixed]\nworld.scales = 1.0\n",
+             r"fixed\.world\.scales: unknown parameter 'world\.scales' for model 'toy-exp'; "
+             r"allowed: draws, world\.scale"),
+            ("[fixed]\nexperiment.seed = 3\n", r"fixed\.experiment\.seed: unknown parameter"),
+            ("[axes]\nworld.scale = [1.0, -1.0]\n",
+             r"axes\.world\.scale: scale must be > 0 \(got -1\.0\) "
+             r"\(at design point world\.scale=-1\)"),
+            ("[axes]\nworld.scale = ['big']\n",
+             r"axes\.world\.scale: world\.scale must be a number, as in the parameter file"),
+            ("[fixed]\nworld.inner.depth = 2.5\n",
+             r"fixed\.world\.inner\.depth: world\.inner\.depth must be an integer"),
+            ("[fixed]\ndraws = 0\n", r"fixed\.draws: draws must be an integer >= 1 \(got '0'\)"),
+        ):
+            with pytest.raises(SweepConfigError, match=pattern) as caught:
+                expand(spec_of(f"[sweep]\nseed = 4\nmodel = 'toy-exp'\n{text}"))
+            assert "\n" not in str(caught.value)
         with pytest.raises(SweepConfigError, match="experiment 'bare-exp' cannot be swept"):
             expand(spec_of("[sweep]\nseed = 4\nmodel = 'bare-exp'\n"))
+        with pytest.raises(SweepConfigError, match=r"fixed\.speed: unknown parameter 'speed'"):
+            expand(spec_of("[sweep]\nseed = 4\nmodel = 'toy'\n[fixed]\nspeed = 1\n"))
         with pytest.raises(SweepConfigError, match="sweep.per_round: model 'toy' has no"):
             expand(spec_of("[sweep]\nseed = 4\nmodel = 'toy'\nper_round = true\n"))
     finally:
@@ -451,10 +543,13 @@ def test_a_worker_killed_mid_sweep_is_retried_without_loss_or_duplicates(
 ):
     from sweeps import load_results, run_sweep
 
+    # the worker about to play run 9 dies (once); the local workers inherit the environment,
+    # and find the model on the sys.path they inherit from this process (tests/ included)
     marker = tmp_path / "crashed"
     monkeypatch.setenv("CASCADE_SWEEP_TEST_CRASH", f"9:{marker}")
+    config = write(tmp_path / "faulty.toml", TINY_FAULTY)
     out = tmp_path / "out"
-    report = run_sweep(tiny["config"], out, workers=2, batch=2, dashboard=None, progress=False,
+    report = run_sweep(config, out, workers=2, batch=2, dashboard=None, progress=False,
                        echo=None)
     assert marker.exists()  # a worker process did die at run 9
     assert report.outcome.computed == TINY_RUNS
@@ -497,9 +592,11 @@ def test_a_run_that_raises_stops_the_sweep_and_keeps_what_was_written(tmp_path):
 
 def test_sigint_then_resume_loses_and_duplicates_nothing(tiny, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "cli", "sweep", str(tiny["config"]), "--out", str(out),
+    config = write(tmp_path / "faulty.toml", TINY_FAULTY)  # runs that take 0.15 s each
+    command = [sys.executable, "-m", "cli", "sweep", str(config), "--out", str(out),
                "--workers", "2", "--batch", "1", "--dashboard", "127.0.0.1:0"]
-    env = dict(os.environ, CASCADE_SWEEP_TEST_DELAY="0.15", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, CASCADE_SWEEP_TEST_DELAY="0.15",
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]))
     # a session of its own, so that SIGINT goes to its whole process group, as Ctrl-C does
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -524,7 +621,7 @@ def test_sigint_then_resume_loses_and_duplicates_nothing(tiny, tmp_path):
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]  # nothing half-written
 
     # the same command again without --resume is refused; with it, only the rest is computed
-    resume = [sys.executable, "-m", "cli", "sweep", str(tiny["config"]), "--out", str(out),
+    resume = [sys.executable, "-m", "cli", "sweep", str(config), "--out", str(out),
               "--workers", "2", "--dashboard", "none"]
     refused = subprocess.run(resume, cwd=ROOT, env=env | {"CASCADE_SWEEP_TEST_DELAY": ""},
                              capture_output=True, text=True, timeout=120)
@@ -538,6 +635,82 @@ def test_sigint_then_resume_loses_and_duplicates_nothing(tiny, tmp_path):
     assert len(rows) == TINY_RUNS and rows["run_id"].is_unique
     assert sorted(rows["run_id"]) == list(range(TINY_RUNS))
     assert_rows_match(rows, tiny["expected"])
+
+
+#: the policies experiment as a sweep model: 2 MPCRs x 2 replicates = 4 runs, each the whole
+#: experiment (2 populations x 1 network x 2 policies x 2 worlds, 30 agents, 3 rounds)
+POLICIES = """\
+[sweep]
+name = "policies-tiny"
+model = "policies"
+seed = 5
+replicates = 2
+
+[fixed]
+n = 30
+rounds = 3
+replicates = 2
+networks = "silos"
+policies = "baseline,competition"
+
+[axes]
+world.mpcr = [0.3, 0.75]
+"""
+
+
+def test_an_experiment_is_a_sweep_model_end_to_end(tmp_path, capsys):
+    from sweeps import load_results, run_sweep
+
+    config = write(tmp_path / "policies.toml", POLICIES)
+    out = tmp_path / "out"
+    report = run_sweep(config, out, workers=1, dashboard=None, progress=False, echo=None)
+    assert report.outcome.computed == 4
+    rows = load_results(out)
+    parameters = ["replicates", "n", "rounds", "networks", "policies", "world.mpcr"]
+    metrics = [f"{population}:{policy}:{metric}"
+               for population in ("human-like", "payoff-learning")
+               for policy in ("baseline", "competition")
+               for metric in ("final_mean_contribution", "welfare", "gini", "multiplier")]
+    assert list(rows.columns) == ["run_id", "point", "replicate", "seed_entropy",
+                                  "seed_spawn_key", *parameters, *metrics, ELAPSED_COLUMN]
+    assert list(rows["world.mpcr"]) == [0.3, 0.3, 0.75, 0.75]
+    assert set(rows["networks"]) == {"silos"} and set(rows["n"]) == {30}
+    assert_rows_match(rows, reference_rows(config))
+    # a replicate's metrics are the experiment's own sweep_run with the run's seed
+    experiment = experiments.load("policies")
+    values = {"n": 30, "rounds": 3, "replicates": 2, "networks": "silos",
+              "policies": "baseline,competition", "world.mpcr": 0.75}
+    direct = experiment.sweep_run(values, np.random.SeedSequence(5, spawn_key=(3,)))
+    row = rows.iloc[3]
+    assert row["point"] == 1 and row["replicate"] == 1
+    for name in metrics:
+        assert row[name] == direct[name] or (np.isnan(row[name]) and np.isnan(direct[name]))
+    assert rows.iloc[2][metrics[0]] != row[metrics[0]]  # the replicates' seeds differ
+    # metric names with ':' and '-' are ordinary Parquet columns, and plot
+    assert main(["plot", str(out), "--x", "world.mpcr",
+                 "--metric", "payoff-learning:competition:welfare"]) == 0
+    chart = Path(capsys.readouterr().out.split()[0])
+    assert chart.name == "line-payoff-learning_competition_welfare-vs-world.mpcr.png"
+    assert chart.read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize("change, mentions", [
+    (("world.mpcr = [0.3, 0.75]", "world.mcpr = [0.3, 0.75]"),
+     ["axes.world.mcpr", "unknown parameter 'world.mcpr' for model 'policies'", "world.mpcr"]),
+    (("world.mpcr = [0.3, 0.75]", "world.mpcr = [0.3, 1.5]"),
+     ["axes.world.mpcr", "world.mpcr must be a number > 0 and <= 1 (got 1.5)"]),
+    (("world.mpcr = [0.3, 0.75]", "world.mpcr = ['high']"),
+     ["axes.world.mpcr", "world.mpcr must be a number, as in the parameter file"]),
+    (("n = 30", "n = 0"), ["fixed.n", "n must be an integer >= 1 (got '0')"]),
+    (("networks = \"silos\"", "networks = \"moon\""), ["fixed.networks", "moon", "silos"]),
+])
+def test_a_bad_experiment_parameter_is_one_line(tmp_path, capsys, change, mentions):
+    config = write(tmp_path / "bad.toml", POLICIES.replace(*change))
+    out = tmp_path / "out"
+    status = main(["sweep", str(config), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert_clean_error(status, captured.err, "bad.toml", *mentions)
+    assert not out.exists()
 
 
 # ================================================================================== plot
