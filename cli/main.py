@@ -67,6 +67,7 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cascade`` command with ``argv`` (default ``sys.argv[1:]``); return the status."""
+    from experiments.cluster import ClusterError
     from sim import ConfigError
 
     try:
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigError) as err:
         print(f"{PROG}: error: {one_line(err)}", file=sys.stderr)
         return EXIT_USAGE
-    except OutputError as err:
+    except (OutputError, ClusterError) as err:  # the work failed, not the input
         print(f"{PROG}: error: {one_line(err)}", file=sys.stderr)
         return EXIT_FAILURE
     except SystemExit as exit_:  # --help and --version print and "exit"; return instead

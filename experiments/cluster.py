@@ -89,14 +89,17 @@ def local_cluster(
 
 
 @contextlib.contextmanager
-def remote_client(address: str, timeout: float = 30.0) -> Iterator[Any]:
+def remote_client(address: str, timeout: float = 10.0) -> Iterator[Any]:
     """A ``distributed.Client`` on an existing scheduler (``tcp://host:port``, or the path of
     a scheduler file as written by ``dask scheduler --scheduler-file``)."""
     kwargs: dict[str, Any]
     if os.path.isfile(address):
         kwargs = {"scheduler_file": address}
-    else:
+    elif "://" in address or ":" in address:
         kwargs = {"address": address}
+    else:
+        raise ClusterError(f"--scheduler '{address}' is neither a scheduler file that exists "
+                           "nor an address such as tcp://127.0.0.1:8786")
     try:
         client = Client(timeout=timeout, **kwargs)
     except (OSError, TimeoutError, ValueError) as err:

@@ -38,6 +38,7 @@ from typing import Any
 
 import numba
 import numpy as np
+from distributed import as_completed
 
 from experiments.cluster import local_cluster, remote_client
 from experiments.options import Option, OptionError, integer_at_least
@@ -95,7 +96,7 @@ class Runner:
         progress = Progress(len(tasks), enabled=self.progress and bool(tasks),
                             label=label)
         try:
-            if not self.parallel or len(tasks) <= 1:
+            if not self.parallel or (len(tasks) <= 1 and self.scheduler is None):
                 with contextlib.nullcontext() if self.kernel_threads else single_threaded():
                     out = []
                     for task in tasks:
@@ -107,8 +108,6 @@ class Runner:
             progress.close()
 
     def _map_dask(self, function, tasks: list, progress: Progress) -> list[Any]:
-        from distributed import as_completed
-
         client = self.client()
         futures = client.map(_in_worker, [function] * len(tasks), tasks, pure=False)
         for _ in as_completed(futures):

@@ -25,7 +25,6 @@ import pytest
 from distributed import Client
 
 from cli.main import main
-from experiments.cluster import ClusterError
 from experiments.runtime import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,14 +86,10 @@ def test_one_and_two_local_workers_print_the_same_json(reference):
     assert comparable(run) == comparable(reference["run"])
 
 
-# TRANSITION: cli/main.py does not catch ClusterError yet (a traceback); remove this mark with
-# the fix (strict: the test fails as soon as it passes, so the mark cannot outlive the fix)
-@pytest.mark.xfail(raises=ClusterError, strict=True,
-                   reason="cli/main.py lets ClusterError out as a traceback")
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "report"
-    # no such scheduler file: read as an address, which Dask refuses at once (a closed port
-    # would be retried for the client's 30 s connect timeout)
+    # no such scheduler file, and not an address either: refused at once (a closed port
+    # would be retried for the client's connect timeout)
     missing = tmp_path / "scheduler.json"
     status = main([*ARGS, "--scheduler", str(missing), "--json", "--out", str(out)])
     captured = capsys.readouterr()
