@@ -47,6 +47,7 @@ class Option:
     metavar: str | None = None
     choices: Sequence[str] | None = None
     flag_only: bool = False  # a switch (store_true)
+    append: bool = False  # repeatable: the value is the list of every occurrence
 
     @property
     def dest(self) -> str:
@@ -62,7 +63,8 @@ class Option:
             parser.add_argument(self.flag, action="store_true", help=text)
             return
         parser.add_argument(self.flag, type=self.type, default=None, metavar=self.metavar,
-                            choices=self.choices, help=text)
+                            choices=self.choices, help=text,
+                            action="append" if self.append else "store")
 
     def parse(self, raw: Any) -> Any:
         """A sweep's value for this option: strings go through the option's ``type``."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.reports import number
+from experiments.formatting import number
 from sim.analysis.stats import finite, mean_ci
 from sim.ties import Campaign
 

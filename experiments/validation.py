@@ -90,7 +90,7 @@ class Row:
 
 @dataclass
 class StudyResult:
-    """A study's rows plus what the report needs to draw it (``plot``, not in the JSON)."""
+    """A study's rows plus what the report needs to draw it (``plot``, not in --json)."""
 
     name: str
     rows: list[Row]
@@ -409,16 +409,6 @@ class Settings:
     params: dict[str, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Repeatable(Option):
-    """An option that may be given several times, each a name or a comma list; its value is
-    the list of every occurrence (argparse ``append``)."""
-
-    def add_to(self, parser, params) -> None:
-        parser.add_argument(self.flag, type=self.type, action="append", default=None,
-                            metavar=self.metavar, help=self.help)
-
-
 def chosen_studies(value: Any) -> list[str]:
     """The studies of ``--study`` (None: all), in their fixed order; unknown ones refused."""
     if value is None:
@@ -440,11 +430,11 @@ def settings(params: dict[str, Any], options: dict[str, Any]) -> Settings:
 
 
 def run(settings: Settings, seed: Any, runner: Runner) -> dict[str, Any]:
-    """Every chosen study on ``runner``: the --json document (the figures' data kept aside)."""
+    """Every chosen study on ``runner``: the --json document, plus the figures' data as the
+    private entry ``_plots`` (``{study: plot}``, for the report only)."""
     studies = run_studies(settings.params, settings.quick, seed, settings.studies, runner)
-    document = as_json(studies)
-    report.keep_plots(document, {result.name: result.plot for result in studies["results"]})
-    return document
+    return {**as_json(studies), "_plots": {result.name: result.plot
+                                           for result in studies["results"]}}
 
 
 EXPERIMENT = Experiment(
@@ -458,8 +448,8 @@ EXPERIMENT = Experiment(
     options=(
         Option("--quick", "a small version of every study (seconds instead of minutes)",
                flag_only=True),
-        Repeatable("--study", "run only this study (repeatable, or a comma list): "
-                   + ", ".join(STUDIES), type=str, metavar="NAME"),
+        Option("--study", "run only this study (repeatable, or a comma list): "
+                   + ", ".join(STUDIES), type=str, metavar="NAME", append=True),
     ),
     settings=settings,
     run=run,

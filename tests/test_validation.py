@@ -1,4 +1,4 @@
-"""Validation against published theory (issue 10): kernels against their twins, the dedicated
+"""Validation against published theory: kernels against their twins, the dedicated
 death–birth kernel against the exact Markov chain and against the engine's own rule, and the
 quick versions of the three studies against the published figures.
 
@@ -155,7 +155,7 @@ def test_exact_chain_refuses_large_graphs():
 
 # ---------------------------------------------------- the mapping onto the engine itself
 def test_edge_game_is_donation_game_plus_kept_endowment(rng):
-    # SCIENCE.md §1: payoff_j = k_j E + b nc_j - c k_j s_j with b = rE/2, c = E(1 - r/2)
+    # docs/science.md section 1: payoff_j = k_j E + b nc_j - c k_j s_j with b = rE/2, c = E(1 - r/2)
     r, e = 1.6, 5.0
     b, c = fx.donation_game(r, e)
     graph = graph_of(nx.random_regular_graph(3, 12, seed=1))
@@ -366,18 +366,26 @@ def cascade(argv, capsys):
 
 def test_cli_json_rows(capsys):
     status, out, err = cascade(["experiment", "validation", "--quick", "--json", "--study",
-                                "nowak_may1992", "--seed", "3"], capsys)
+                                "nowak_may1992", "--seed", "3", "--workers", "1"], capsys)
     assert status == 0, err
     document = json.loads(out)
     assert document["seed"] == 3 and document["quick"] is True
+    assert set(document) >= {"experiment", "results", "settings", "timing"}
+    assert not [key for key in document if key.startswith("_")]  # figure data stays private
     (row,) = document["results"]
     assert set(row) >= {"study", "condition", "x", "simulated", "published", "ci"}
+    # the same numbers on two worker processes (each run has its own seed)
+    status, out, err = cascade(["experiment", "validation", "--quick", "--json", "--study",
+                                "nowak_may1992", "--seed", "3", "--workers", "2"], capsys)
+    assert status == 0, err
+    assert json.loads(out)["results"] == document["results"]
 
 
 def test_cli_out_writes_report(tmp_path, capsys):
     out_dir = tmp_path / "report"
     status, out, err = cascade(["experiment", "validation", "--quick", "--out", str(out_dir),
-                                "--study", "nowak_may1992", "--study", "ohtsuki2006"], capsys)
+                                "--study", "nowak_may1992", "--study", "ohtsuki2006",
+                                "--workers", "1"], capsys)
     assert status == 0, err
     names = sorted(p.name for p in out_dir.iterdir())
     assert names == ["nowak_may1992.png", "ohtsuki2006.png", "report.md", "results.json"]
@@ -385,9 +393,36 @@ def test_cli_out_writes_report(tmp_path, capsys):
     text = (out_dir / "report.md").read_text()
     assert "Nowak & May" in text and "Ohtsuki" in text
     assert "ohtsuki2006" in out or "nowak_may1992" in out
+    results = json.loads((out_dir / "results.json").read_text())
+    assert [r["study"] for r in results["results"]][:1] == ["ohtsuki2006"]
 
 
-@pytest.mark.parametrize("argv", [["--seed", "abc"], ["--seed", "-1"], ["--study", "nope"]])
+def test_study_option_is_repeatable_and_takes_comma_lists():
+    import argparse
+
+    from experiments import runtime, validation
+
+    parser = argparse.ArgumentParser()
+    runtime.add_arguments(parser, validation.EXPERIMENT)
+    args = parser.parse_args(["--study", "nowak_may1992,ohtsuki2006", "--study", "santos2008"])
+    assert validation.chosen_studies(args.study) == list(validation.STUDIES)
+    # always in the fixed order, whatever the order given
+    assert validation.chosen_studies(["nowak_may1992", "ohtsuki2006"]) == [
+        "ohtsuki2006", "nowak_may1992"]
+    assert validation.chosen_studies(None) == list(validation.STUDIES)
+
+
+def test_sweep_run_records_the_headline_numbers():
+    from experiments import validation
+
+    metrics = validation.EXPERIMENT.sweep_run({"quick": True, "study": "nowak_may1992"},
+                                              np.random.SeedSequence(1))
+    assert list(metrics) == ["nowak_may1992:cooperators:b=1.85"]
+    assert abs(metrics["nowak_may1992:cooperators:b=1.85"] - 0.318) < 0.02
+
+
+@pytest.mark.parametrize("argv", [["--seed", "abc"], ["--seed", "-1"], ["--study", "nope"],
+                                  ["--study", "nowak_may1992,nope"], ["--workers", "-1"]])
 def test_cli_bad_input_one_line_exit_2(argv, tmp_path, capsys):
     out_dir = tmp_path / "never"
     status, out, err = cascade(["experiment", "validation", "--quick", "--out", str(out_dir),
@@ -395,6 +430,20 @@ def test_cli_bad_input_one_line_exit_2(argv, tmp_path, capsys):
     assert status == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("cascade: error:")
     assert not out_dir.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cli_bad_parameter_file_one_line_exit_2(tmp_path, capsys):
+    from experiments import validation
+
+    text = validation.PARAMETERS.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text.replace("[nowak_may1992.quick]", "[nowak_may1992.small]"),
+                      encoding="utf-8")
+    status, out, err = cascade(["experiment", "validation", "--quick", "--params", str(broken),
+                                "--json"], capsys)
+    assert status == 2 and out == ""
+    assert err.strip() == ("cascade: error: --params: [nowak_may1992] needs a "
+                           "[nowak_may1992.quick] table")
 
 
 def test_cli_out_that_is_a_file(tmp_path, capsys):

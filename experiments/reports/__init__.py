@@ -1,28 +1,3 @@
-"""Tables, reports and figures of the experiments: one module per experiment, and the
-formatting they share (one copy of each helper)."""
-
-from __future__ import annotations
-
-import math
-from typing import Any
-
-
-def number(value: Any, digits: int = 2) -> str:
-    """``value`` to ``digits`` decimals; ``-`` for a missing or non-finite value."""
-    if value is None:
-        return "-"
-    value = float(value)
-    return f"{value:.{digits}f}" if math.isfinite(value) else "-"
-
-
-def interval(ci: Any, digits: int = 2) -> str:
-    """``[lo, hi]``; ``-`` when there is no interval (None, empty, or both ends missing)."""
-    if not ci or all(v is None for v in ci):
-        return "-"
-    return f"[{number(ci[0], digits)}, {number(ci[1], digits)}]"
-
-
-def estimate(metric: dict[str, Any], digits: int = 2) -> str:
-    """``estimate [lo, hi]`` of a ``{"estimate": x, "ci": [lo, hi]}`` summary."""
-    lo, hi = metric["ci"]
-    return f"{number(metric['estimate'], digits)} [{number(lo, digits)}, {number(hi, digits)}]"
+"""Tables, reports and figures of the experiments: one module per experiment, everything
+generated from a finished run's numbers (the shared number formats are
+:mod:`experiments.formatting`)."""

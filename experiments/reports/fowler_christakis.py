@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from experiments.reports import interval, number
+from experiments.formatting import interval, number
 from sim.lab.design import PROVENANCE
 
 TREATMENT_LABEL = {"without_punishment": "without punishment",

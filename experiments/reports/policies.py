@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy.stats import rankdata
 
-from experiments.reports import estimate
+from experiments.formatting import estimate
 
 #: the two populations, and the --json key of each one's table
 POPULATIONS = ("human-like", "payoff-learning")

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from experiments.reports import interval, number
+from experiments.formatting import interval, number
 from experiments.ties_centola import CENTOLA_AXES, CENTOLA_METRICS
 from experiments.ties_common import (
     AXES,

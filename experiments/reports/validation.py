@@ -1,14 +1,13 @@
 """The table, report and figures of ``cascade experiment validation`` (experiments/validation.py).
 
-Everything is drawn from the run's JSON document ({experiment, quick, seed, results, settings,
-timing}) except what the figures need beyond it (the published Santos et al. curves, the Nowak
-& May lattice, the Ohtsuki et al. runs that did not absorb): the experiment hands that over with
-:func:`keep_plots`, so that --json and results.json stay the plain comparison rows.
+Everything is drawn from the run as --json prints it ({experiment, quick, seed, results,
+settings, timing}), except what the figures need beyond it (the published Santos et al. curves,
+the Nowak & May lattice, the Ohtsuki et al. runs that did not absorb): the run's private entry
+``_plots`` (``{study: plot}``), which --json and results.json leave out.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -19,28 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from experiments.reports import interval, number
-
-#: the figure data of the latest run of this process, with the document it belongs to
-_PLOTS: dict[str, Any] = {}
-
-
-def keep_plots(document: dict[str, Any], plots: dict[str, dict[str, Any]]) -> None:
-    """Keep each study's figure data (``{study: plot}``) for :func:`write` of ``document``."""
-    _PLOTS.clear()
-    _PLOTS.update(key=_identity(document), plots=plots)
-
-
-def plots_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    if _PLOTS.get("key") != _identity(document):
-        raise ValueError("the validation figures need the run made in this process: run the "
-                         "experiment with --out")
-    return _PLOTS["plots"]
-
-
-def _identity(document: dict[str, Any]) -> str:
-    return json.dumps([document.get(key) for key in ("seed", "quick", "settings", "results")],
-                      sort_keys=True)
+from experiments.formatting import interval, number
 
 
 def studies_of(run: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -120,7 +98,7 @@ def report_markdown(run: dict[str, Any], plots: dict[str, dict[str, Any]]) -> st
 
 def write(run: dict[str, Any], directory: Path) -> None:
     """report.md and one PNG per study that ran."""
-    plots = plots_of(run)
+    plots = run["_plots"]
     for name, _ in studies_of(run):
         FIGURES[name](directory / f"{name}.png", plots[name])
     (directory / "report.md").write_text(report_markdown(run, plots), encoding="utf-8")
