@@ -382,7 +382,7 @@ EXPERIMENT = Experiment(
     sections=SECTIONS,
     seed=lambda params: params["experiment"].get("seed", DEFAULT_SEED),
     # a few large tasks whose kernels run their sessions in parallel: one worker by default
-    workers_default=lambda params: 1,
+    workers_default=lambda params, options: 1,
     kernel_threads=True,
     options=(
         Option("--sessions", "laboratory sessions of 24 subjects (default {default})",

@@ -159,8 +159,8 @@ class Experiment:
         write: ``write(run, directory)``: the report and figures for ``--out`` (the runtime
             writes ``results.json`` itself).
         metrics: ``metrics(run) -> {name: number}``, the headline numbers a sweep records.
-        workers_default: the default of ``--workers`` (a function of the parameters), or None
-            for one per core.
+        workers_default: the default of ``--workers``, a function of the parameters and the
+            other options (0: one per core), or None for one per core.
         kernel_threads: run in this process (one worker), the tasks keep the Numba kernels'
             own threads: for experiments of a few large tasks whose kernels are parallel.
             Otherwise (the default) each task runs its kernels on one thread, which is faster
@@ -182,7 +182,7 @@ class Experiment:
     run_cell: Callable[[Any], Any] | None = None
     summarise: Callable[[Any, list, list], Params] | None = None
     run: Callable[[Any, Any, Runner], Params] | None = None
-    workers_default: Callable[[Params], int] | None = None
+    workers_default: Callable[[Params, dict[str, Any]], int] | None = None
     kernel_threads: bool = False
 
     # ------------------------------------------------------------------ parameters
@@ -205,9 +205,9 @@ class Experiment:
     def default_seed(self, params: Params) -> int:
         return int(self.seed(params) if callable(self.seed) else self.seed)
 
-    def default_workers(self, params: Params) -> int:
+    def default_workers(self, params: Params, options: dict[str, Any] | None = None) -> int:
         if self.workers_default is not None:
-            value = int(self.workers_default(params))
+            value = int(self.workers_default(params, options or {}))
             if value > 0:
                 return value
         return _cores()
@@ -238,7 +238,8 @@ class Experiment:
         seed = values.get("seed")
         options["seed"] = self.default_seed(params) if seed is None else seed
         workers = values.get("workers")
-        options["workers"] = self.default_workers(params) if not workers else int(workers)
+        options["workers"] = (self.default_workers(params, options) if not workers
+                              else int(workers))
         return params, options
 
     # ----------------------------------------------------------------------- sweeps

@@ -321,7 +321,7 @@ EXPERIMENT = Experiment(
     table=table,
     write=write,
     metrics=headline,
-    workers_default=lambda params: _integer(params, "workers", 0, low=0),
+    workers_default=lambda params, options: _integer(params, "workers", 0, low=0),
 )
 
 

@@ -452,6 +452,8 @@ EXPERIMENT = Experiment(
                    + ", ".join(STUDIES), type=str, metavar="NAME", append=True),
     ),
     settings=settings,
+    # the quick studies are seconds of work: starting a cluster would cost more
+    workers_default=lambda params, options: 1 if options.get("quick") else 0,
     run=run,
     table=report.table_text,
     write=report.write,
