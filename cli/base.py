@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import re
 
-from experiments.options import integer_at_least as integer_at_least
-
 # light modules (no engine import): the subcommands and experiments raise these
-from experiments.output import OutputError as OutputError
-from experiments.output import UsageError as UsageError
+from experiments.errors import ClusterError as ClusterError
+from experiments.errors import OutputError as OutputError
+from experiments.errors import UsageError as UsageError
+from experiments.options import integer_at_least as integer_at_least
 
 PROG = "cascade"
 

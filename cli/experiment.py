@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 
 from cli.base import HelpFormatter, UsageError
-from experiments import EXPERIMENTS, load
-from experiments import runtime
+from experiments import EXPERIMENTS, load, runtime
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -1,7 +1,9 @@
 """Entry point of the ``cascade`` command (``[project.scripts] cascade = "cli.main:main"``).
 
 Every subcommand lives in its own module with ``add_parser(subparsers)``, which registers the
-subcommand and sets ``handler`` (a function ``args -> exit status``) as its default.
+subcommand and sets ``handler`` (a function ``args -> exit status``) as its default. Only the
+module of the command being run is imported (the others would load Dask, Matplotlib and SciPy
+for nothing); ``cascade --help`` and unknown commands import them all.
 
 Errors: anything the user got wrong ends as exactly one line on stderr,
 ``cascade: error: <what and what is allowed>``, and exit status 2, never a traceback or a
@@ -10,15 +12,18 @@ usage dump. Failures while writing results (disk full, ...) end the same way wit
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from cli.base import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
     PROG,
+    ClusterError,
     HelpFormatter,
     OutputError,
     Parser,
@@ -29,17 +34,33 @@ from cli.base import (
 
 def _version() -> str:
     try:
-        from importlib.metadata import PackageNotFoundError, version
-
         return version("cooperative-cascades")
     except PackageNotFoundError:  # running from a source tree that is not installed
         return "unknown (not installed)"
 
 
-def build_parser() -> Parser:
-    """The ``cascade`` parser with all its subcommands."""
-    from cli import bench, experiment, plot, roles, run, sweep, viz
+#: command -> the module that defines it, in the order ``cascade --help`` lists them
+COMMANDS = {
+    "run": "cli.run",
+    "experiment": "cli.experiment",
+    "sweep": "cli.sweep",
+    "plot": "cli.plot",
+    "roles": "cli.roles",
+    "viz": "cli.viz",
+    "bench": "cli.bench",
+}
 
+
+def _command(argv: Sequence[str] | None) -> str | None:
+    """The command ``argv`` runs (its first word, if that names a command), else None."""
+    words = [word for word in (argv or ()) if not word.startswith("-")]
+    return words[0] if words and words[0] in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The ``cascade`` parser with its subcommands: all of them, or, when ``argv`` names a
+    command, that one in full and the others by name only."""
+    chosen = _command(argv)
     parser = Parser(
         prog=PROG,
         description=(
@@ -53,13 +74,11 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    run.add_parser(subparsers)
-    experiment.add_parser(subparsers)
-    sweep.add_parser(subparsers)
-    plot.add_parser(subparsers)
-    roles.add_parser(subparsers)
-    viz.add_parser(subparsers)
-    bench.add_parser(subparsers)
+    for name, module in COMMANDS.items():
+        if chosen is None or name == chosen:
+            importlib.import_module(module).add_parser(subparsers)
+        else:  # not run now: its name only, so that the list of commands stays whole
+            subparsers.add_parser(name)
     parser.set_defaults(handler=None)
     parser.commands = list(subparsers.choices)  # type: ignore[attr-defined]
     return parser
@@ -67,11 +86,11 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cascade`` command with ``argv`` (default ``sys.argv[1:]``); return the status."""
-    from experiments.cluster import ClusterError
     from sim import ConfigError
 
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         if args.handler is None:
             commands = ", ".join(parser.commands)

@@ -9,7 +9,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cli.base import HelpFormatter, OutputError, UsageError
+from sweeps.design import RESERVED
+from sweeps.plot import PlotError, heatmap, line_chart
+from sweeps.store import SweepDirError, load_manifest, load_results, load_rounds
 
 DESCRIPTION = """\
 Draw charts of a sweep (a directory written by 'cascade sweep') as PNG files:
@@ -99,10 +104,6 @@ def _bins(raw: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sweeps.design import RESERVED
-    from sweeps.plot import PlotError, heatmap, line_chart
-    from sweeps.store import SweepDirError, load_manifest, load_results, load_rounds
-
     try:
         manifest = load_manifest(args.sweep_dir)
         results = load_results(args.sweep_dir)
@@ -180,8 +181,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _defaults(frame, metric, axes, out, args, name, status) -> list[Path]:
     """No chart named: the metric against every varying axis, and a heatmap of the first two."""
-    from sweeps.plot import heatmap, line_chart
-
     written = []
     for axis in axes:
         note = _note(name, status, args.where, axes, shown=(axis,))
@@ -208,8 +207,6 @@ def _default_metric(manifest: dict[str, Any], metrics: list[str], per_round: boo
 
 
 def _filter(frame, where: list[str], parameters: list[str]):
-    import numpy as np
-
     for item in where:
         key, sep, raw = item.partition("=")
         key = key.strip()

@@ -1,7 +1,7 @@
 """``cascade roles EDGELIST``: each node's network roles (brokers and connectors) as CSV.
 
 Reads an edge list in the ``edgelist`` network's format (``u v`` per line, any labels, ``#``
-comments), computes :func:`sim.analysis.roles.network_roles` and writes one row per node: the
+comments), computes :func:`sim.ties.roles.network_roles` and writes one row per node: the
 node's label, its team (the communities found by Louvain, seeded with ``--seed``), degree,
 betweenness, Burt's constraint, clustering within the team, the broker and connector scores
 and the role. ``--out FILE`` writes atomically (a temporary file renamed into place);
@@ -17,6 +17,9 @@ import tempfile
 from pathlib import Path
 
 from cli.base import HelpFormatter, OutputError, UsageError, integer_at_least
+from sim.networks import read_edgelist
+from sim.params import ConfigError
+from sim.ties.roles import network_roles
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -39,10 +42,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim import ConfigError
-    from sim.analysis.roles import network_roles
-    from sim.networks import read_edgelist
-
     if not args.edgelist.is_file():
         raise UsageError(f"EDGELIST '{args.edgelist}' does not exist or is not a file")
     if args.out is not None:

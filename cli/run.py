@@ -21,6 +21,9 @@ from cli import options
 from cli.base import HelpFormatter, UsageError, integer_at_least
 from cli.output import OutputDir, check_out_dir, write_chart, write_json
 from sim import ConfigError, History, Simulation, SimulationConfig
+from sim.groups import GROUP_STRUCTURES
+from sim.networks import NETWORKS
+from sim.rules import RULES
 
 DESCRIPTION = """\
 Play one run of the repeated public-goods game on a network and print a summary.
@@ -77,6 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 # -------------------------------------------------------------------------------- run
 def run(args: argparse.Namespace) -> int:
+    # validated here, once: the simulation trusts the validated config
     config = options.config_from_args(args, args.config_fields)  # raises ConfigError
     if args.agents and args.out is None:
         raise UsageError("--agents needs --out DIR (agents.parquet is written there)")
@@ -193,10 +197,6 @@ def summary_text(
     network: dict[str, Any],
     simulation: Simulation | None = None,
 ) -> str:
-    from sim.groups import GROUP_STRUCTURES
-    from sim.networks import NETWORKS
-    from sim.rules import RULES
-
     e = config.endowment
     s = history.summary()
     net_summary = getattr(NETWORKS.get(config.network), "summary", "")

@@ -22,10 +22,7 @@ from typing import Any
 import dask
 from distributed import Client, LocalCluster
 
-
-class ClusterError(Exception):
-    """A job failed, or the cluster could not run it (one line, for the user)."""
-
+from experiments.errors import ClusterError
 
 #: environment of local worker processes: one thread for Numba and for any BLAS
 WORKER_ENV = {

@@ -16,13 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-
-class UsageError(Exception):
-    """Bad input from the user (here: an unusable ``--out``): one line, exit status 2."""
-
-
-class OutputError(Exception):
-    """The work succeeded but its results could not be written: one line, exit status 1."""
+from experiments.errors import OutputError, UsageError
 
 
 def check_out_dir(out: Path) -> None:

@@ -231,6 +231,23 @@ class Experiment:
     def resolve(self, params_file: Path | None, values: dict[str, Any]) -> tuple[Params, dict]:
         """The parameter file and every option's value (defaults filled in)."""
         params = self.read_parameters(params_file)
+        return params, self.fill(params, values)
+
+    def play(self, params: Params | None = None, *, seed: Any = None, workers: int = 1,
+             scheduler: str | None = None, **values: Any) -> Params:
+        """Run the experiment from Python (a notebook, a script): ``params`` as
+        :meth:`read_parameters` gives them (edited if you like; default: the file), the
+        options by name (``replicates=3``); the same checks and the same run as the command
+        with the same settings and seed, private entries (``_`` keys) included."""
+        params = self.read_parameters() if params is None else params
+        options = self.fill(params, {**values, "seed": seed, "workers": workers})
+        settings = self.settings(params, options)
+        with Runner(options["workers"], scheduler,
+                    kernel_threads=self.kernel_threads) as runner:
+            return finished(self.execute(settings, options["seed"], runner))
+
+    def fill(self, params: Params, values: dict[str, Any]) -> dict[str, Any]:
+        """Every option's value: ``values`` where given (not None), else its default."""
         options = {}
         for option in self.options:
             value = values.get(option.dest)
@@ -240,7 +257,7 @@ class Experiment:
         workers = values.get("workers")
         options["workers"] = (self.default_workers(params, options) if not workers
                               else int(workers))
-        return params, options
+        return options
 
     # ----------------------------------------------------------------------- sweeps
     def sweep_parameters(self) -> list[str]:

@@ -326,16 +326,3 @@ EXPERIMENT = Experiment(
 
 
 # ---------------------------------------------------------------------- from Python
-def load_parameters(path: Path = PARAMETERS) -> dict[str, Any]:
-    """The parameter file (``experiments/ties.toml`` by default), checked for its tables."""
-    return EXPERIMENT.read_parameters(path)
-
-
-def run_experiment(params: dict[str, Any], replicates: int, seed: int,
-                   workers: int = 1) -> dict[str, Any]:
-    """The experiment from Python (the teaching notebook): ``params`` as
-    :func:`load_parameters` gives them, ``replicates`` for both parts; the run as ``--json``
-    prints it."""
-    chosen = settings(params, {"replicates": replicates, "seed": seed, "workers": workers})
-    with Runner(workers) as runner:
-        return run(chosen, seed, runner)

@@ -1,19 +1,18 @@
 """The simulation engine: networks, groups, Numba kernels, history. It knows nothing of Mesa.
 
-Typical use::
+Typical use:
 
-    from sim import Simulation, SimulationConfig
-    history = Simulation(SimulationConfig(n=500, network="small-world"), seed=1).run()
-    history.mean_contribution  # one value per round
+>>> from sim import Simulation, SimulationConfig
+>>> history = Simulation(SimulationConfig(n=500, network="small-world"), seed=1).run()
+>>> len(history.mean_contribution)  # one value per round
+50
+
+Importing ``sim`` registers nothing: the registries are filled by the modules that declare
+them, and :mod:`sim.simulation` lists the features whose hooks a config may ask for.
 """
 
 from sim.config import ConfigError, SimulationConfig
 from sim.history import History
 from sim.simulation import Simulation
-
-# isort: split
-# modules that register round hooks (sim.hooks.HOOK_BUILDERS) when imported
-import sim.policies  # noqa: E402, F401, I001
-import sim.ties  # noqa: E402, F401, I001
 
 __all__ = ["ConfigError", "History", "Simulation", "SimulationConfig"]

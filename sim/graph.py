@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
 import numba as nb
 import numpy as np
 
@@ -81,8 +82,6 @@ class CSRGraph:
 
     def to_networkx(self):
         """A ``networkx.Graph`` with nodes ``0..n-1`` (and a ``team`` node attribute if known)."""
-        import networkx as nx
-
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
         g.add_edges_from(map(tuple, self.edge_array().tolist()))

@@ -1,7 +1,9 @@
-"""Who plays with whom (SCIENCE.md §1): the group structures, registered by name.
+"""Who plays with whom (docs/science.md section 1): the group structures, registered by name.
 
 A :class:`Groups` holds groups as CSR lists of members plus the inverse map from each agent
 to its groups. Fixed structures are built once; re-matched ones are rebuilt every round.
+:data:`GROUP_STRUCTURES` is a :class:`~sim.params.Registry`; the settings it reads are declared
+here (:data:`PARAMETERS`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import SimulationConfig
 from sim.graph import CSRGraph
+from sim.params import ConfigError, Entry, Param, Registry, Settings
 
 
 @dataclass(frozen=True)
@@ -184,59 +186,95 @@ def _meet(meets: list[dict[int, int]], a: int, b: int, change: int) -> None:
             del meets[x][y]
 
 
-@dataclass(frozen=True)
-class GroupStructure:
-    """A named group structure. ``rematched`` structures are rebuilt before every round;
-    ``follows_network`` ones are rebuilt when the network changes."""
+@dataclass(frozen=True, kw_only=True)
+class GroupStructure(Entry):
+    """A named group structure: ``entry`` (also ``build``) is ``build(graph, config, rng)``.
 
-    name: str
-    summary: str
-    rematched: bool
-    build: Callable[[CSRGraph, SimulationConfig, np.random.Generator], Groups]
+    ``rematched`` structures are rebuilt before every round; ``follows_network`` ones are
+    rebuilt when the network changes.
+    """
+
+    rematched: bool = False
     follows_network: bool = False
 
+    @property
+    def build(self) -> Callable[[CSRGraph, Settings, np.random.Generator], Groups]:
+        return self.entry
 
-def _partition(graph: CSRGraph, config: SimulationConfig, rng: np.random.Generator) -> Groups:
+
+def _partition(graph: CSRGraph, config: Settings, rng: np.random.Generator) -> Groups:
     return Groups.from_order(rng.permutation(graph.n), config.group_size)
 
 
-GROUP_STRUCTURES: dict[str, GroupStructure] = {
-    s.name: s
-    for s in (
-        GroupStructure(
-            "neighbourhood",
-            "k+1 games per node: its own and each neighbour's (Santos et al. 2008)",
-            False,
-            lambda graph, config, rng: neighbourhood_groups(graph),
-            follows_network=True,
-        ),
-        GroupStructure(
-            "edges",
-            "a two-player game on every edge",
-            False,
-            lambda graph, config, rng: edge_groups(graph),
-            follows_network=True,
-        ),
-        GroupStructure(
-            "partition",
-            "fixed random groups of --group-size ('partners')",
-            False,
-            _partition,
-        ),
-        GroupStructure(
-            "rematch",
-            "new groups of --group-size every round (--matching random or perfect-strangers)",
-            True,
-            _partition,
-        ),
-    )
-}
+#: group structure name -> structure, in the order the command line lists them
+GROUP_STRUCTURES = Registry("group structures (--groups)")
+
+MATCHINGS = ("random", "perfect-strangers")
+GROUPS = Param("groups", "neighbourhood", "who plays with whom", kind=str,
+               choices=GROUP_STRUCTURES)
+GROUP_SIZE = Param("group_size", 4, "group size for partition and rematch", kind=int, low=1)
+MATCHING = Param("matching", "random", "random or perfect-strangers re-matching for rematch",
+                 kind=str, choices=MATCHINGS)
+#: the group settings, in the order of the command line
+PARAMETERS = (GROUPS, GROUP_SIZE, MATCHING)
+
+for _structure in (
+    GroupStructure(
+        name="neighbourhood",
+        summary="k+1 games per node: its own and each neighbour's (Santos et al. 2008)",
+        source="Santos, Santos & Pacheco 2008, Nature 454:213",
+        entry=lambda graph, config, rng: neighbourhood_groups(graph),
+        follows_network=True,
+    ),
+    GroupStructure(
+        name="edges",
+        summary="a two-player game on every edge",
+        source="Ohtsuki, Hauert, Lieberman & Nowak 2006, Nature 441:502",
+        entry=lambda graph, config, rng: edge_groups(graph),
+        follows_network=True,
+    ),
+    GroupStructure(
+        name="partition",
+        summary="fixed random groups of --group-size ('partners')",
+        source="Fehr & Gächter 2002, Nature 415:137 (partners)",
+        parameters=(GROUP_SIZE,),
+        entry=_partition,
+    ),
+    GroupStructure(
+        name="rematch",
+        summary="new groups of --group-size every round (--matching random or "
+        "perfect-strangers)",
+        source="Fehr & Gächter 2002, Nature 415:137 (strangers)",
+        parameters=(GROUP_SIZE, MATCHING),
+        entry=_partition,
+        rematched=True,
+    ),
+):
+    GROUP_STRUCTURES.add(_structure)
+
+
+def check_group_size(group_size: int, n: int) -> None:
+    """Groups for ``partition`` and ``rematch`` cannot be larger than the population."""
+    if group_size > n:
+        raise ConfigError(f"--group-size must be between 1 and n={n} (got {group_size})")
+
+
+def check(config: Settings) -> None:
+    """Settings the group structure needs together (each field is checked alone before)."""
+    if config.groups in ("partition", "rematch") and not config.network_defines_n:
+        check_group_size(config.group_size, config.n)
+    limit = PerfectStrangers.MAX_AGENTS
+    if config.groups == "rematch" and config.matching == "perfect-strangers" and config.n > limit:
+        raise ConfigError(
+            f"--matching perfect-strangers is a laboratory protocol for n <= {limit} "
+            f"(got n={config.n}); use --matching random"
+        )
 
 
 class Matcher:
     """Builds the groups for each round of a run, re-matching when the structure asks for it."""
 
-    def __init__(self, graph: CSRGraph, config: SimulationConfig, rng: np.random.Generator):
+    def __init__(self, graph: CSRGraph, config: Settings, rng: np.random.Generator):
         self.structure = GROUP_STRUCTURES[config.groups]
         self.graph = graph
         self.config = config

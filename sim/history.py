@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 #: per-round metrics, in column order
 METRICS = ("mean_contribution", "welfare", "gini", "cooperators")
@@ -42,16 +43,12 @@ class History:
 
     def to_frame(self):
         """A pandas DataFrame, one row per round (``round`` counts from 1)."""
-        import pandas as pd
-
         data = {"round": np.arange(1, self.rounds + 1)}
         data.update({m: getattr(self, m) for m in METRICS})
         return pd.DataFrame(data)
 
     def agent_frame(self):
         """Per-agent contributions as a long DataFrame (round, agent, contribution)."""
-        import pandas as pd
-
         if self.contributions is None:
             raise ValueError("per-agent contributions were not recorded (use record_agents=True)")
         rounds, n = self.contributions.shape

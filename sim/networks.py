@@ -1,10 +1,15 @@
 """Network builders, registered by name; every one returns a :class:`~sim.graph.CSRGraph`.
 
-``NETWORKS[name]`` is a :class:`NetworkBuilder` whose ``check(config)`` raises
-:class:`~sim.config.ConfigError` (one line naming the option) and whose ``build(config, rng)``
-builds the graph. :func:`build_network` does both. All randomness comes from the ``rng``
-argument (a ``numpy.random.Generator`` spawned from the run's seed), so the same seed gives the
-same network. The random builders are vectorised NumPy and run in seconds at n = 10^6.
+``NETWORKS[name]`` is a :class:`NetworkBuilder` (an :class:`~sim.params.Entry`): its
+``parameters`` are the settings it reads (declared here, see :data:`PARAMETERS`), its
+``check(config)`` raises :class:`~sim.params.ConfigError` (one line naming the option) when the
+settings do not fit it, and its ``build(config, rng)`` builds the graph. All randomness comes
+from the ``rng`` argument (a ``numpy.random.Generator`` spawned from the run's seed), so the same
+seed gives the same network. The random builders are vectorised NumPy and run in seconds at
+n = 10^6.
+
+:func:`build_network` checks, then builds: the entry point for settings nobody has validated.
+A :class:`~sim.Simulation` builds from a validated config without checking again.
 
 File networks (``edgelist``, ``graphml``) ignore ``config.n``: the file defines the nodes, and
 the simulation takes the number of agents from ``graph.n``.
@@ -20,11 +25,11 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from sim.config import ConfigError, SimulationConfig
 from sim.graph import CSRGraph
+from sim.params import ConfigError, Entry, Param, Registry, Settings
 
-Build = Callable[[SimulationConfig, np.random.Generator], CSRGraph]
-Check = Callable[[SimulationConfig], None]
+Build = Callable[[Settings, np.random.Generator], CSRGraph]
+Check = Callable[[Settings], None]
 
 #: largest n for ``complete`` (the CSR holds n(n-1) int32 neighbours)
 COMPLETE_MAX_N = 20_000
@@ -32,37 +37,47 @@ COMPLETE_MAX_N = 20_000
 REGULAR_MAX_ROUNDS = 1000
 
 
-@dataclass(frozen=True)
-class NetworkBuilder:
-    """A named network.
+@dataclass(frozen=True, kw_only=True)
+class NetworkBuilder(Entry):
+    """A named network: ``entry`` (also ``build``) is ``build(config, rng) -> CSRGraph``."""
 
-    Attributes:
-        name: the ``--network`` value.
-        summary: one line for ``--help``.
-        build: ``build(config, rng) -> CSRGraph``.
-        check: ``check(config)`` raises ConfigError with one line if the settings do not fit.
-    """
-
-    name: str
-    summary: str
-    build: Build
-    check: Check
+    @property
+    def build(self) -> Build:
+        return self.entry
 
 
-NETWORKS: dict[str, NetworkBuilder] = {}
+#: network name -> builder, in the order the command line lists them
+NETWORKS = Registry("networks (--network)")
+
+# ------------------------------------------------------------------------- parameters
+N = Param("n", 1000, "number of agents", kind=int, low=1)
+NETWORK = Param("network", "random-regular", "network builder name", kind=str,
+                choices=NETWORKS, sort_choices=True)
+NETWORK_FILE = Param("network_file", None, "path for edgelist / graphml networks", kind=str,
+                     optional=True)
+DEGREE = Param("degree", 4, "degree (regular networks) or mean degree (random ones)", kind=int,
+               low=0)
+REWIRE = Param("rewire", 0.1, "Watts–Strogatz rewiring probability", low=0.0, high=1.0)
+TEAM_SIZE = Param("team_size", 20, "agents per team for silos", kind=int, low=1)
+BRIDGING = Param("bridging", 0.1, "share of ties that leave the team for silos (0 isolated "
+                 "silos, 1 random)", low=0.0, high=1.0)
+#: the ``population and network`` settings, in the order of the command line
+PARAMETERS = (N, NETWORK, NETWORK_FILE, DEGREE, REWIRE, TEAM_SIZE, BRIDGING)
 
 
-def register(name: str, summary: str, check: Check) -> Callable[[Build], Build]:
+def register(name: str, summary: str, check: Check, *, source: str = "",
+             parameters: tuple[Param, ...] = (N, DEGREE)) -> Callable[[Build], Build]:
     """Decorator adding a build function to :data:`NETWORKS` under ``name``."""
 
     def wrap(build: Build) -> Build:
-        NETWORKS[name] = NetworkBuilder(name, summary, build, check)
+        NETWORKS.add(NetworkBuilder(name=name, summary=summary, source=source,
+                                    parameters=parameters, entry=build, check=check))
         return build
 
     return wrap
 
 
-def build_network(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def build_network(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Check the settings, then build ``config.network`` with randomness from ``rng``.
 
     Raises:
@@ -70,11 +85,14 @@ def build_network(config: SimulationConfig, rng: np.random.Generator) -> CSRGrap
     """
     builder = NETWORKS.get(config.network)
     if builder is None:
-        raise ConfigError(
-            f"unknown --network '{config.network}'; allowed: {', '.join(sorted(NETWORKS))}"
-        )
+        NETWORK.validate(config.network)
     builder.check(config)
     return builder.build(config, rng)
+
+
+def check(config: Settings) -> None:
+    """The chosen network's own checks (the fields are checked one by one before)."""
+    NETWORKS[config.network].check(config)
 
 
 def from_networkx(graph: nx.Graph) -> CSRGraph:
@@ -108,33 +126,33 @@ def _fail(option: str, allowed: str, value: object) -> None:
     raise ConfigError(f"--{option} {allowed} (got {value!r})")
 
 
-def _check_basics(config: SimulationConfig) -> None:
+def _check_basics(config: Settings) -> None:
     for name, low in (("n", 1), ("degree", 0)):
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             _fail(name, f"must be an integer >= {low}", value)
 
 
-def _check_degree_below_n(config: SimulationConfig) -> None:
+def _check_degree_below_n(config: Settings) -> None:
     _check_basics(config)
     if config.degree >= config.n:
         _fail("degree", f"must be < n={config.n} for {config.network}", config.degree)
 
 
-def _check_ring(config: SimulationConfig) -> None:
+def _check_ring(config: Settings) -> None:
     _check_basics(config)
     d, n = config.degree, config.n
     if d % 2 or not 0 < d < n:
         _fail("degree", f"must be even and 0 < degree < n={n} for {config.network}", d)
 
 
-def _check_small_world(config: SimulationConfig) -> None:
+def _check_small_world(config: Settings) -> None:
     _check_ring(config)
     if not 0.0 <= config.rewire <= 1.0:
         _fail("rewire", "must be a probability in [0, 1] for small-world", config.rewire)
 
 
-def _check_square(config: SimulationConfig) -> None:
+def _check_square(config: Settings) -> None:
     _check_basics(config)
     side = math.isqrt(config.n)
     if side * side != config.n or side < 3:
@@ -143,13 +161,13 @@ def _check_square(config: SimulationConfig) -> None:
         _fail("degree", "must be 4 (von Neumann) or 8 (Moore) for square-lattice", config.degree)
 
 
-def _check_regular(config: SimulationConfig) -> None:
+def _check_regular(config: Settings) -> None:
     _check_degree_below_n(config)
     if (config.n * config.degree) % 2:
         _fail("degree", f"times n={config.n} must be even for random-regular", config.degree)
 
 
-def _check_scale_free(config: SimulationConfig) -> None:
+def _check_scale_free(config: Settings) -> None:
     _check_basics(config)
     if config.degree < 2 or config.degree // 2 >= config.n:
         _fail(
@@ -160,13 +178,13 @@ def _check_scale_free(config: SimulationConfig) -> None:
         )
 
 
-def _check_complete(config: SimulationConfig) -> None:
+def _check_complete(config: Settings) -> None:
     _check_basics(config)
     if config.n > COMPLETE_MAX_N:
         _fail("n", f"must be <= {COMPLETE_MAX_N} for complete (memory grows as n^2)", config.n)
 
 
-def _check_silos(config: SimulationConfig) -> None:
+def _check_silos(config: Settings) -> None:
     _check_degree_below_n(config)
     s, n = config.team_size, config.n
     if isinstance(s, bool) or not isinstance(s, int | np.integer) or not 2 <= s <= n:
@@ -183,7 +201,7 @@ def _check_silos(config: SimulationConfig) -> None:
         )
 
 
-def _check_file(config: SimulationConfig) -> None:
+def _check_file(config: Settings) -> None:
     if not config.network_file:
         raise ConfigError(f"--network-file is required for --network {config.network}")
     if not Path(config.network_file).is_file():
@@ -252,7 +270,7 @@ def _block_codes(
     return block, codes - offsets[block]
 
 
-def _silo_probabilities(config: SimulationConfig) -> tuple[float, float]:
+def _silo_probabilities(config: Settings) -> tuple[float, float]:
     """``(p_in, p_out)`` for silos: ``p_out = d b / (n-1)``, ``p_in = d (1-b) / (s-1) + p_out``."""
     n, s, d, b = config.n, config.team_size, config.degree, config.bridging
     p_out = d * b / max(n - 1, 1)
@@ -268,8 +286,9 @@ def _ring_edges(n: int, degree: int) -> np.ndarray:
     return np.stack([np.broadcast_to(nodes, far.shape).ravel(), far.ravel()], axis=1)
 
 
-@register("ring", "ring lattice: each node tied to its degree/2 nearest on each side", _check_ring)
-def ring(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+@register("ring", "ring lattice: each node tied to its degree/2 nearest on each side", _check_ring,
+          source="Watts & Strogatz 1998, Nature 393:440 (rewiring probability 0)")
+def ring(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Ring lattice (the p = 0 case of Watts & Strogatz 1998, Nature 393:440)."""
     return _graph(config.n, _ring_edges(config.n, config.degree))
 
@@ -278,8 +297,9 @@ def ring(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
     "square-lattice",
     "periodic square lattice, n = side^2; degree 4 von Neumann, 8 Moore",
     _check_square,
+    source="Nowak & May 1992, Nature 359:826 (spatial games on a lattice)",
 )
-def square_lattice(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def square_lattice(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Periodic (toroidal) square lattice; von Neumann (4) or Moore (8) neighbourhood."""
     side = math.isqrt(config.n)
     row, col = np.divmod(np.arange(config.n, dtype=np.int64), side)
@@ -292,9 +312,10 @@ def square_lattice(config: SimulationConfig, rng: np.random.Generator) -> CSRGra
 
 
 @register(
-    "random-regular", "random regular graph: every node has exactly --degree ties", _check_regular
+    "random-regular", "random regular graph: every node has exactly --degree ties", _check_regular,
+    source="Bollobás 1980, Eur. J. Combin. 1:311 (stub pairing)",
 )
-def random_regular(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def random_regular(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Random d-regular graph by stub pairing (Bollobás 1980, Eur. J. Combin. 1:311).
 
     Shuffled stubs are paired; then the bad pairs (self-loops, repeated edges) together with a
@@ -352,8 +373,9 @@ def _complement(n: int, edges: np.ndarray) -> CSRGraph:
     "erdos-renyi",
     "Erdős–Rényi G(n, p), p = degree/(n-1): mean degree --degree",
     _check_degree_below_n,
+    source="Erdős & Rényi 1959, Publ. Math. Debrecen 6:290; Gilbert 1959",
 )
-def erdos_renyi(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def erdos_renyi(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Exact G(n, p) with p = degree / (n - 1) (Erdős & Rényi 1959, Publ. Math. Debrecen 6:290;
     Gilbert 1959): a binomial edge count, then that many distinct uniform pairs."""
     p = config.degree / max(config.n - 1, 1)
@@ -364,8 +386,10 @@ def erdos_renyi(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
     "small-world",
     "Watts–Strogatz: ring of --degree, ties rewired with prob. --rewire",
     _check_small_world,
+    source="Watts & Strogatz 1998, Nature 393:440",
+    parameters=(N, DEGREE, REWIRE),
 )
-def small_world(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def small_world(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Watts & Strogatz 1998 (Nature 393:440).
 
     Each ring tie ``(u, u + j)`` has its far end moved, with probability ``rewire``, to a
@@ -423,8 +447,9 @@ def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
     "scale-free",
     "Barabási–Albert preferential attachment, mean degree about --degree",
     _check_scale_free,
+    source="Barabási & Albert 1999, Science 286:509",
 )
-def scale_free(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def scale_free(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Barabási & Albert 1999 (Science 286:509): each new node ties to m = degree // 2
     existing nodes chosen with probability proportional to degree (networkx, seeded from
     ``rng``)."""
@@ -432,8 +457,9 @@ def scale_free(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
     return from_networkx(nx.barabasi_albert_graph(config.n, config.degree // 2, seed=seed))
 
 
-@register("complete", f"everyone tied to everyone (n <= {COMPLETE_MAX_N})", _check_complete)
-def complete(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+@register("complete", f"everyone tied to everyone (n <= {COMPLETE_MAX_N})", _check_complete,
+          parameters=(N,))
+def complete(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """The complete graph, built row by row straight into CSR."""
     n = config.n
     indptr = np.arange(n + 1, dtype=np.int64) * (n - 1)
@@ -448,8 +474,10 @@ def complete(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
     "silos",
     "teams of --team-size; --bridging share of ties between teams (0 isolated, 1 random)",
     _check_silos,
+    source="Holland, Laskey & Leinhardt 1983, Social Networks 5:109 (stochastic block model)",
+    parameters=(N, DEGREE, TEAM_SIZE, BRIDGING),
 )
-def silos(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def silos(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Stochastic block model (Holland, Laskey & Leinhardt 1983, Social Networks 5:109).
 
     Teams are runs of ``team_size`` consecutive ids (the last may be smaller). A share
@@ -478,8 +506,9 @@ def silos(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
     "edgelist",
     "read --network-file: 'u v' per line, any labels, '#' comments; the file sets n",
     _check_file,
+    parameters=(NETWORK_FILE,),
 )
-def edgelist(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def edgelist(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Read an edge list; ``config.n`` is ignored (the file defines the nodes).
 
     Lines hold ``u v`` separated by whitespace or commas; extra columns are ignored, ``#``
@@ -525,8 +554,9 @@ def read_edgelist(path: str | Path) -> tuple[CSRGraph, list[str]]:
     "graphml",
     "read --network-file as GraphML (keeps a 'team' node attribute); the file sets n",
     _check_file,
+    parameters=(NETWORK_FILE,),
 )
-def graphml(config: SimulationConfig, rng: np.random.Generator) -> CSRGraph:
+def graphml(config: Settings, rng: np.random.Generator) -> CSRGraph:
     """Read GraphML with networkx; ``config.n`` is ignored. Directed graphs become undirected.
 
     Raises:

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import SimulationConfig
 from sim.kernels import rules as k
+from sim.params import Param, Settings
+
+STRATEGY_SPACES = ("continuous", "binary")
+STRATEGIES = Param("strategies", "continuous", "continuous contributions in [0, E] or binary "
+                   "(0 or E)", kind=str, choices=STRATEGY_SPACES)
+INITIAL_COOPERATION = Param("initial_cooperation", 0.5, "mean initial contribution as a share "
+                            "of E", low=0.0, high=1.0)
+#: the settings of the starting population, in the order of the command line
+PARAMETERS = (STRATEGIES, INITIAL_COOPERATION)
 
 
 @dataclass
@@ -35,7 +43,7 @@ TYPE_NAMES = {
 }
 
 
-def draw_types(config: SimulationConfig, n: int, rng: np.random.Generator) -> np.ndarray:
+def draw_types(config: Settings, n: int, rng: np.random.Generator) -> np.ndarray:
     """Behavioural types in the configured shares (Fischbacher, Gächter & Fehr 2001: about
     50% conditional cooperators, 30% free riders, 14% hump-shaped, the rest other)."""
     shares = [config.share_conditional, config.share_free_rider, config.share_hump]
@@ -45,7 +53,7 @@ def draw_types(config: SimulationConfig, n: int, rng: np.random.Generator) -> np
     return rng.choice(np.asarray(codes, dtype=np.int8), size=n, p=p)
 
 
-def initial_contributions(config: SimulationConfig, n: int, rng: np.random.Generator) -> np.ndarray:
+def initial_contributions(config: Settings, n: int, rng: np.random.Generator) -> np.ndarray:
     """First-round contributions with mean ``initial_cooperation * E``.
 
     Continuous strategies are Beta(2m, 2(1-m)) * E, which is uniform on [0, E] for m = 1/2;
@@ -59,7 +67,7 @@ def initial_contributions(config: SimulationConfig, n: int, rng: np.random.Gener
     return rng.beta(2.0 * m, 2.0 * (1.0 - m), size=n) * e
 
 
-def initial_population(config: SimulationConfig, n: int, rng: np.random.Generator) -> Population:
+def initial_population(config: Settings, n: int, rng: np.random.Generator) -> Population:
     """Draw the starting population. Types matter only for the ``conditional`` rule; there,
     free riders give nothing from the first round on."""
     contribution = initial_contributions(config, n, rng)

@@ -45,8 +45,12 @@ def child_seed(seed: SeedLike, *path: int) -> np.random.SeedSequence:
 
 
 def child_seeds(seed: SeedLike, count: int, *path: int) -> list[np.random.SeedSequence]:
-    """``count`` consecutive children of the seed at ``path``: ``child_seed(seed, *path, k)``."""
-    return [child_seed(seed, *path, k) for k in range(int(count))]
+    """``count`` consecutive children of the seed at ``path``: ``child_seed(seed, *path, k)``.
+
+    ``seed=None`` draws fresh entropy once, so the children are siblings.
+    """
+    root = seed_sequence(seed)
+    return [child_seed(root, *path, k) for k in range(int(count))]
 
 
 def describe_seed(seq: np.random.SeedSequence) -> Any:

@@ -1,50 +1,45 @@
 """``Simulation``: one run of the repeated public-goods game on a network.
 
 Each round: (from the second round on) agents update their contributions by the configured
-rule; then every group plays the game (SCIENCE.md §1) and the round's metrics are recorded.
-Round hooks (policies, committed campaigners, weaving new ties; see :mod:`sim.hooks`) act
-between these steps. After ``step()`` the arrays hold the round just played:
+rule; then every group plays the game (docs/science.md section 1) and the round's metrics are
+recorded. Round hooks (policies, committed campaigners, weaving new ties; see :mod:`sim.hooks`)
+act between these steps. After ``step()`` the arrays hold the round just played:
 ``contribution`` is what each agent gave and ``payoff`` what it earned (game payoff plus
 whatever the institutions paid or fined).
+
+This module sits above the engine's features: it builds the hooks a config asks for from the
+builders listed in :data:`CONFIG_HOOKS` (the policies, then the campaigns and ties).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from sim.config import SimulationConfig, check_group_size
+from sim.config import SimulationConfig
 from sim.graph import CSRGraph
-from sim.groups import Groups, Matcher
+from sim.groups import Groups, Matcher, check_group_size
 from sim.history import METRICS, History
-from sim.hooks import RoundHook, build_hooks
+from sim.hooks import RoundHook
 from sim.kernels import games, metrics
 from sim.kernels import rules as rule_kernels
-from sim.networks import build_network, from_networkx
+from sim.networks import NETWORKS, from_networkx
+from sim.params import Settings
+from sim.policies import policy_hooks
 from sim.population import initial_population
 from sim.rules import RULES
+from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
+from sim.ties import ties_hooks
 
-SeedLike = int | np.random.SeedSequence | None
-
-
-def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
-    """Normalise an int (or None, for fresh entropy) or SeedSequence to a SeedSequence."""
-    if isinstance(seed, np.random.SeedSequence):
-        # a fresh copy: spawning children advances the caller's object otherwise
-        return np.random.SeedSequence(
-            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
-        )
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise TypeError(f"seed must be an int or numpy.random.SeedSequence, not {seed!r}")
-    return np.random.SeedSequence(None if seed is None else int(seed))
+#: the builders of the hooks a config asks for, in the order their hooks act within a step
+CONFIG_HOOKS: tuple[Callable[[Settings], list[RoundHook]], ...] = (policy_hooks, ties_hooks)
 
 
-def describe_seed(seq: np.random.SeedSequence) -> Any:
-    """A JSON-friendly description of a seed: the int, or entropy plus spawn key."""
-    if not seq.spawn_key and isinstance(seq.entropy, int):
-        return seq.entropy
-    return {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
+def config_hooks(config: Settings) -> list[RoundHook]:
+    """Every hook the config asks for: its policies, then its campaign and tie dynamics."""
+    return [hook for build in CONFIG_HOOKS for hook in build(config)]
 
 
 class Simulation:
@@ -73,18 +68,23 @@ class Simulation:
         hooks: list[RoundHook] | None = None,
         **overrides: Any,
     ):
+        # validated once here (a validated config without overrides is not checked again)
         config = (config or SimulationConfig()).replace(**overrides)
         self.config = config
-        self.seed_sequence = as_seed_sequence(seed)
-        net_seq, pop_seq, match_seq, key_seq, hook_seq = self.seed_sequence.spawn(5)
+        self.seed_sequence = seed_sequence(seed)
+        net_seq, pop_seq, match_seq, key_seq, hook_seq = child_seeds(self.seed_sequence, 5)
         if graph is None:
-            self.graph = build_network(config, np.random.default_rng(net_seq))
+            self.graph = NETWORKS[config.network].build(config, np.random.default_rng(net_seq))
         elif isinstance(graph, CSRGraph):
             self.graph = graph
         else:  # any networkx graph
             self.graph = from_networkx(graph)
         self.n = self.graph.n
-        if config.groups in ("partition", "rematch"):
+        # validate() checked the group size against config.n; a graph given here or read from
+        # a file is new input
+        if (graph is not None or config.network_defines_n) and config.groups in (
+            "partition", "rematch"
+        ):
             check_group_size(config.group_size, self.n)
         self.rule = RULES[config.rule]
         # a NumPy uint64, so Numba compiles one signature for every key
@@ -112,8 +112,9 @@ class Simulation:
         self.groups: Groups = self._matcher.groups_for_round()
         self._set_group_arrays()
 
-        self.hooks: list[RoundHook] = build_hooks(config) + list(hooks or [])
-        for hook, hook_rng_seq in zip(self.hooks, hook_seq.spawn(len(self.hooks)), strict=True):
+        self.hooks: list[RoundHook] = config_hooks(config) + list(hooks or [])
+        hook_seeds = child_seeds(hook_seq, len(self.hooks))
+        for hook, hook_rng_seq in zip(self.hooks, hook_seeds, strict=True):
             hook.start(self, np.random.default_rng(hook_rng_seq))
 
     # ---------------------------------------------------------------- set-up

@@ -421,7 +421,7 @@ def gini_pairwise(values):
 
 
 def game_weights(agent_ptr, sizes, cost, share_mode):
-    """(weight, own_games, share) from the definitions (SCIENCE.md §1).
+    """(weight, own_games, share) from the definitions (docs/science.md section 1).
 
     ``cost`` is ``per-game`` (each game costs x_i) or ``per-individual`` (x_i is split evenly
     over the agent's games); ``share_mode`` is ``("mpcr", value)`` or ``("r", value)``, the

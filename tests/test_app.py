@@ -30,9 +30,7 @@ from models.public_goods.policy_lab import (
     combine_policies,
     controls,
     default_settings,
-    placement_registry,
     policy_registry,
-    roles_available,
 )
 
 SMALL = dict(people="60", team_size="10", rounds="5")
@@ -127,8 +125,6 @@ def test_controls_come_from_the_registries_and_explain_themselves():
         assert set(spec["values"]) == set(policies) - {"punishment"}
 
 
-@pytest.mark.skipif(not roles_available() or not placement_registry(),
-                    reason="needs sim.analysis.roles and campaign placements")
 def test_colour_by_role_and_campaign_team_ringed():
     lab = PolicyLab(**SMALL, colour_by="role", campaign_size="4", campaign_placement="brokers")
     assert lab.problem is None

@@ -4,6 +4,7 @@ the ``cascade experiment policies`` command end to end."""
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from sim import ConfigError, Simulation, SimulationConfig
 from sim.groups import Groups
 from sim.lab import kernels as lab_kernels
 from sim.networks import build_network
-from sim.policies import POLICIES, check_policy_config, policy_names
+from sim.policies import POLICIES, policy_classes, policy_names
 from sim.policies.kernels import rank_pay, sanctions
 
 SMALL = {"n": 60, "rounds": 6, "cost": "per-individual"}
@@ -42,13 +43,16 @@ def test_same_seed_same_run_different_seed_different_run(policy, rule):
 
 def test_every_policy_has_its_metadata_and_documented_parameters():
     doc = SimulationConfig.__doc__
-    for name, cls in POLICIES.items():
-        assert cls.name == name
-        assert cls.summary and "\n" not in cls.summary
-        assert cls.source
-        for field in cls.parameters:
-            assert field in SimulationConfig.field_names()
-            assert f"{field}:" in doc
+    for name, entry in POLICIES.items():
+        assert entry.name == entry.entry.name == name
+        assert entry.summary and "\n" not in entry.summary
+        assert entry.source
+        assert entry.parameters == entry.entry.parameters
+        for param in entry.parameters:
+            assert param.name in SimulationConfig.field_names()
+            assert getattr(SimulationConfig(), param.name) == param.default
+            assert param.help and "\n" not in param.help
+            assert f"{param.name}:" in doc
 
 
 def test_policy_hooks_follow_the_setting():
@@ -315,9 +319,39 @@ def test_sanctions_edge_cases():
     assert given.sum() == 0 and received.sum() == 0
 
 
-def test_check_policy_config_is_what_validate_calls():
-    with pytest.raises(ConfigError, match="--policy-budget"):
-        check_policy_config(SimulationConfig(policy_budget=-2.0))
+def test_policy_parameters_are_checked_where_they_are_declared():
+    with pytest.raises(ConfigError, match="--policy-budget must be a number >= 0"):
+        SimulationConfig(policy_budget=-2.0).validate()
+    with pytest.raises(ConfigError, match="--competition-top-share must be a number >= 0 and"):
+        SimulationConfig(competition_top_share=1.5).validate()
+    with pytest.raises(ConfigError, match="unknown --cooperation-reward 'x'; allowed: group, "
+                       "match"):
+        SimulationConfig(cooperation_reward="x").validate()
+
+
+def test_a_new_policy_is_one_file(tmp_path):
+    """Policies are found in the package's modules: a new module is enough to register one."""
+    package = tmp_path / "extra_policies"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "lottery.py").write_text(
+        "from sim.params import Param\n"
+        "from sim.policies.base import Policy\n\n"
+        "PRIZE = Param('lottery_prize', 5.0, 'MU one random agent wins each round', low=0.0)\n\n"
+        "class Lottery(Policy):\n"
+        "    name = 'lottery'\n"
+        "    summary = 'one random agent wins a prize every round'\n"
+        "    source = 'an example'\n"
+        "    parameters = (PRIZE,)\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        (found,) = policy_classes("extra_policies", [str(package)])
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("extra_policies.lottery", None)
+        sys.modules.pop("extra_policies", None)
+    assert found.name == "lottery" and found.parameters[0].name == "lottery_prize"
 
 
 # ------------------------------------------------------------------- the experiment

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 import re
 
 import numpy as np
@@ -15,10 +16,15 @@ import reference as ref
 
 import sim
 from sim import Simulation, SimulationConfig
+from sim.config import PARAMETERS as CONFIG_PARAMETERS
 from sim.groups import GROUP_STRUCTURES
 from sim.history import METRICS
 from sim.kernels import rules as krules
+from sim.networks import NETWORKS
+from sim.params import Param
+from sim.policies import POLICIES
 from sim.rules import RULES
+from sim.ties import CONTAGIONS, PLACEMENTS
 
 TIGHT = dict(rtol=1e-12, atol=1e-12)
 RULE_NAMES = sorted(RULES)
@@ -402,6 +408,71 @@ def test_config_error_is_a_value_error():
     assert issubclass(sim.ConfigError, ValueError)
     with pytest.raises(sim.ConfigError, match="unknown setting"):
         SimulationConfig.from_dict({"n": 10, "colour": "blue"})
+
+
+def test_a_validated_config_is_checked_once(monkeypatch):
+    calls = []
+    original = Param.validate
+
+    def counting(self, value):
+        calls.append(self.name)
+        return original(self, value)
+
+    monkeypatch.setattr(Param, "validate", counting)
+    config = SimulationConfig(n=30, rounds=2).validate()
+    assert config.validated and calls.count("n") == 1
+    Simulation(config, seed=1).run()
+    SimulationConfig.validate(config)
+    assert calls.count("n") == 1  # the engine trusts a validated config
+    config.n = 0  # a changed field is checked again
+    assert not config.validated
+    with pytest.raises(sim.ConfigError, match="--n must be an integer >= 1"):
+        Simulation(config, seed=1)
+    # overrides make a new config, checked once
+    calls.clear()
+    Simulation(SimulationConfig(n=30), seed=1, rounds=3)
+    assert calls.count("n") == 1
+
+
+def test_the_simulation_keeps_its_own_copy_of_the_config():
+    config = SimulationConfig(n=30).validate()
+    engine = Simulation(config, seed=1)
+    assert engine.config == config and engine.config is not config
+
+
+REGISTRIES = {"network": NETWORKS, "groups": GROUP_STRUCTURES, "rule": RULES,
+              "policy": POLICIES, "campaign_placement": PLACEMENTS, "contagion": CONTAGIONS}
+
+
+@pytest.mark.parametrize("field", list(REGISTRIES))
+def test_every_registry_has_one_shape(field):
+    """Name, summary, source, parameters and entry, read the same way everywhere."""
+    registry = REGISTRIES[field]
+    declared = {p.name: p for p in CONFIG_PARAMETERS}
+    assert declared[field].choices is registry and registry.title
+    defaults = SimulationConfig()
+    for name, entry in registry.items():
+        assert entry.name == name and entry.summary and "\n" not in entry.summary
+        assert isinstance(entry.source, str)
+        for param in entry.parameters:
+            assert declared[param.name] is param
+            assert getattr(defaults, param.name) == param.default
+    assert registry.describe().splitlines()[0] == f"{registry.title}:"
+
+
+def test_config_fields_are_the_declared_parameters():
+    assert SimulationConfig.field_names() == [p.name for p in CONFIG_PARAMETERS]
+    defaults = SimulationConfig()
+    for param in CONFIG_PARAMETERS:
+        assert getattr(defaults, param.name) == param.default
+        param.validate(param.default)
+        assert f"    {param.name}: " in SimulationConfig.__doc__
+
+
+def test_config_pickles():
+    config = SimulationConfig(n=12, policy="cooperation").validate()
+    again = pickle.loads(pickle.dumps(config))
+    assert again == config and type(again) is SimulationConfig
 
 
 # ------------------------------------------------------------------ perfect strangers

@@ -17,8 +17,6 @@ from test_kernels import State, check_update
 
 from cli.main import main
 from sim import ConfigError, Simulation, SimulationConfig
-from sim.analysis import roles as roles_module
-from sim.analysis.roles import burt_constraint, network_roles, team_clustering
 from sim.graph import CSRGraph
 from sim.groups import neighbourhood_groups
 from sim.kernels import centrality as kcentrality
@@ -27,6 +25,8 @@ from sim.kernels import rules as krules
 from sim.kernels import weaving as kweaving
 from sim.networks import build_network, from_networkx
 from sim.ties import PLACEMENTS, Campaign, TieDynamics, place_campaign, rewired
+from sim.ties import roles as roles_module
+from sim.ties.roles import burt_constraint, network_roles, team_clustering
 
 
 def random_graph(rng: np.random.Generator, n: int, p: float) -> CSRGraph:
@@ -555,6 +555,21 @@ def test_tiny_centola_json(tmp_path, capsys):
     assert one["centola"] == two["centola"] and one["centola"] != document["centola"]
 
 
+def test_tiny_experiment_headline_numbers(tmp_path, capsys):
+    from experiments.ties import EXPERIMENT
+
+    document = run_tiny_centola(tmp_path, capsys)
+    metrics = EXPERIMENT.metrics(document)
+    reach = [r["estimate"] for r in document["results"] if r["metric"] == "reach"]
+    assert metrics["reach"] == pytest.approx(np.mean(reach))
+    one_team = [r["estimate"] for r in document["results"]
+                if r["metric"] == "reach" and r["seeding"] == "one-team"]
+    assert metrics["reach:seeding=one-team"] == pytest.approx(np.mean(one_team))
+    assert {"reach:bridging=0", "reach:bridging=1", "reach:contagion=complex",
+            "reach:weaving=0.3", "centola:final_cooperation:ring:complex"} <= set(metrics)
+    assert all(isinstance(v, float) for v in metrics.values())
+
+
 def centola_row(network, seeding, contagion, metric, estimate, lo, hi):
     return {"network": network, "seeding": seeding, "contagion": contagion, "metric": metric,
             "estimate": estimate, "ci": [lo, hi]}
@@ -568,7 +583,7 @@ def centola_row(network, seeding, contagion, metric, estimate, lo, hi):
     ((0.02, 0.0, 0.04), 1.0, "not reproduced here under complex contagion (the random network"),
 ])
 def test_centola_reading_claims_only_where_intervals_separate(complex_ring, censored, verdict):
-    from experiments.ties import centola_reading
+    from experiments.ties_centola import centola_reading
 
     grid = {"network": ["random-regular", "ring"], "seeding": ["cluster"],
             "contagion": ["simple", "complex"]}
@@ -608,6 +623,9 @@ def test_experiment_bad_input_writes_nothing(tmp_path, capsys):
     (('contagion = ["simple", "complex"]\n[centola.simulation]',
       'contagion = []\n[centola.simulation]'), "[centola] contagion"),
     (("[centola.simulation]", "speed = 3\n[centola.simulation]"), "unknown key(s) speed"),
+    (("tail = 2", "tail = 0"), "[experiment] tail must be an integer >= 1"),
+    (("replicates = 2\n", ""), "[experiment] lacks replicates"),
+    (("bridging = [0.0, 1.0]", 'bridging = [0.0, "x"]'), "[grid] bridging must be a list of"),
 ])
 def test_centola_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, change, text):
     params = tmp_path / "bad.toml"

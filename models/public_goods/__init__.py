@@ -1,11 +1,11 @@
 """Repeated public-goods games on a network: a Mesa model over the Numba engine.
 
-Typical use::
+Typical use:
 
-    from models.public_goods import PublicGoodsModel
-    model = PublicGoodsModel(rng=1, n=500, network="small-world", rule="fermi")
-    model.run_for(50)
-    model.datacollector.get_model_vars_dataframe()
+>>> from models.public_goods import PublicGoodsModel
+>>> model = PublicGoodsModel(rng=1, n=500, network="small-world", rule="fermi")
+>>> model.run_for(50)
+>>> frame = model.datacollector.get_model_vars_dataframe()
 """
 
 from .agents import PublicGoodsAgent, PythonFermiAgent

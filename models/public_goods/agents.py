@@ -12,19 +12,25 @@ the engine's Numba Fermi rule draw for draw.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from mesa.discrete_space import Cell, FixedAgent
 
+from sim.config import SimulationConfig
 from sim.kernels import random as kr
 from sim.kernels.rules import random_neighbour as _random_neighbour_kernel
 from sim.population import TYPE_NAMES
+from sim.simulation import Simulation
 
-if TYPE_CHECKING:
-    from sim import Simulation, SimulationConfig
 
-    from .model import PublicGoodsModel
+class EngineModel(Protocol):
+    """What an agent uses of its model (a
+    :class:`~models.public_goods.model.PublicGoodsModel`)."""
+
+    engine: Simulation
+
+    def agent_at(self, node: int) -> PublicGoodsAgent: ...
 
 
 class PublicGoodsAgent(FixedAgent):
@@ -39,9 +45,9 @@ class PublicGoodsAgent(FixedAgent):
     A subclass's ``__init__`` must accept ``(model, cell)`` and call ``super().__init__``.
     """
 
-    model: PublicGoodsModel
+    model: EngineModel
 
-    def __init__(self, model: PublicGoodsModel, cell: Cell) -> None:
+    def __init__(self, model: EngineModel, cell: Cell) -> None:
         """Create the agent and place it in ``cell``.
 
         Args:

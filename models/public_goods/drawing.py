@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
@@ -27,7 +28,7 @@ from sim.graph import CSRGraph
 #: side of the SVG view box; positions are scaled into [MARGIN, VIEW - MARGIN]
 VIEW = 1000.0
 MARGIN = 20.0
-#: colours of network roles (sim.analysis.roles): brokers span teams, connectors hold them
+#: colours of network roles (sim.ties.roles): brokers span teams, connectors hold them
 ROLE_COLOURS = {"broker": "#d62728", "connector": "#1f77b4", "other": "#c7c7c7"}
 #: contribution colour scale: red gives nothing, green gives the whole endowment
 CONTRIBUTION_MAP = "RdYlGn"
@@ -64,8 +65,6 @@ def network_layout(graph: CSRGraph, seed: int) -> Layout:
     Computed once per (network, seed) and reused across rounds, resets that rebuild the same
     network, and the two runs of a side-by-side comparison.
     """
-    import networkx as nx
-
     key = (graph_fingerprint(graph), int(seed))
     cached = _layouts.get(key)
     if cached is not None:

@@ -11,9 +11,10 @@ Settings that do not fit (typed out of range, or rejected by the engine's valida
 raise: the lab keeps the one-line message in :attr:`PolicyLab.problem`, plays nothing, and the
 page shows the message.
 
-Policies, campaign placements and network roles come from the engine's registries
-(``sim.policies.POLICIES``, ``sim.ties.PLACEMENTS``, ``sim.analysis.roles``) when they are
-installed, so new ones appear in the app by themselves.
+Policies and campaign placements come from the engine's registries (``sim.policies.POLICIES``,
+``sim.ties.PLACEMENTS``), read through the same attributes as the command line's help (name,
+summary, source), so new ones appear in the app by themselves; network roles come from
+:func:`sim.ties.roles.network_roles`.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import ConfigError, SimulationConfig
+from sim.config import ConfigError
 from sim.history import METRICS
+from sim.policies import POLICIES
 from sim.rules import RULES
+from sim.ties import PLACEMENTS, Campaign
+from sim.ties.roles import network_roles
 
 from .drawing import Layout, contribution_colours, network_layout, role_colours
 from .model import PublicGoodsModel
@@ -53,35 +57,13 @@ BASELINE = "baseline"
 
 # -------------------------------------------------------------------- registries
 def policy_registry() -> dict[str, str]:
-    """Registered policies (name -> plain-language summary); empty without ``sim.policies``."""
-    if "policy" not in SimulationConfig.field_names():
-        return {}
-    try:
-        from sim.policies import POLICIES
-    except ImportError:
-        return {}
-    return {name: str(getattr(cls, "summary", "")) for name, cls in POLICIES.items()}
+    """Registered policies (name -> plain-language summary)."""
+    return POLICIES.summaries()
 
 
 def placement_registry() -> dict[str, str]:
-    """Campaign placements (name -> summary); empty without ``sim.ties``'s campaign fields."""
-    fields = SimulationConfig.field_names()
-    if "campaign_placement" not in fields or "campaign_size" not in fields:
-        return {}
-    try:
-        from sim.ties import PLACEMENTS
-    except ImportError:
-        return {}
-    return {name: str(getattr(p, "summary", "")) for name, p in PLACEMENTS.items()}
-
-
-def roles_available() -> bool:
-    """Whether ``sim.analysis.roles.network_roles`` is installed (colour by role)."""
-    try:
-        from sim.analysis.roles import network_roles  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Campaign placements (name -> summary)."""
+    return PLACEMENTS.summaries()
 
 
 def policy_choices() -> list[str]:
@@ -93,7 +75,7 @@ def policy_choices() -> list[str]:
 
 
 def colour_choices() -> list[str]:
-    return ["contribution", "role"] if roles_available() else ["contribution"]
+    return ["contribution", "role"]
 
 
 # --------------------------------------------------------------------- controls
@@ -302,9 +284,8 @@ class PolicyLab(mesa.Model):
         super().__init__(rng=settings.seed)
         try:
             for policy in settings.policies:
-                extra = {"policy": policy} if "policy" in SimulationConfig.field_names() else {}
                 self.runs[policy] = PublicGoodsModel(
-                    rng=settings.seed, collect_agents=False, **settings.engine, **extra
+                    rng=settings.seed, collect_agents=False, **settings.engine, policy=policy
                 )
         except ConfigError as err:
             self.runs = {}
@@ -387,8 +368,7 @@ class PolicyLab(mesa.Model):
                     "contribution": engine.contribution, "payoff": engine.payoff}
             if engine.graph.team is not None:
                 data["team"] = engine.graph.team
-            if roles_available():
-                data["role"] = self.roles()
+            data["role"] = self.roles()
             frames.append(pd.DataFrame(data))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -396,8 +376,6 @@ class PolicyLab(mesa.Model):
     def roles(self) -> np.ndarray:
         """Each person's network role (broker, connector, other), computed once."""
         if self._roles is None:
-            from sim.analysis.roles import network_roles
-
             frame = network_roles(self.main.engine.graph)
             self._roles = frame["role"].astype(str).to_numpy()
         return self._roles
@@ -412,5 +390,5 @@ class PolicyLab(mesa.Model):
     def campaign_members(self, policy: str) -> np.ndarray:
         """The campaign team's people in ``policy``'s run (empty without a campaign)."""
         members = [np.asarray(h.members) for h in self.runs[policy].engine.hooks
-                   if type(h).__name__ == "Campaign" and hasattr(h, "members")]
+                   if isinstance(h, Campaign)]
         return np.concatenate(members) if members else np.empty(0, dtype=np.int64)

@@ -12,14 +12,14 @@
 #    competition between its parts lose to one that rewards cooperation?
 #
 # The comparison is `cascade experiment policies` (`experiments/policies.py`), run here at a
-# small size through the experiment's own `run_experiment`.
+# small size through the experiment's own Python entry, `EXPERIMENT.play`.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.policies import load_parameters, run_experiment
+from experiments.policies import EXPERIMENT
 from sim import Simulation, SimulationConfig
 from sim.policies import POLICIES
 
@@ -65,7 +65,7 @@ plt.show()
 # %% [markdown]
 # ## A fair comparison
 #
-# `run_experiment` plays every policy on several networks for two populations:
+# `EXPERIMENT.play` plays every policy on several networks for two populations:
 #
 # - **human-like**: the conditional cooperators, free riders and others calibrated to the
 #   Fehr & Gächter laboratory (notebook 2);
@@ -78,14 +78,14 @@ plt.show()
 # other budgets: `policy_budget` times the rounds.
 
 # %%
-params = load_parameters()
+params = EXPERIMENT.read_parameters()
 rounds = 20
 budget = params["policies"]["parameters"]["policy_budget"]
 params["policies"]["parameters"]["envelope_budget"] = budget * rounds
 policies = params["policies"]["names"]
 networks = ["silos", "small-world"]
-run = run_experiment(params, replicates=3, seed=2026, workers=1, networks=networks,
-                     policies=policies, n=120, rounds=rounds)
+run = EXPERIMENT.play(params, replicates=3, seed=2026, networks=",".join(networks),
+                      policies=",".join(policies), n=120, rounds=rounds)
 
 rows = []
 for population, key in (("human-like", "policies"), ("payoff-learning", "payoff_learning")):
@@ -206,7 +206,7 @@ print(results[(results.metric == "welfare")
 # **3. A tournament on giving.** Competition ranks people by what they *earned*
 # (`competition_rank="payoff"`). Rank them by what they *gave* instead
 # (`competition_rank="contribution"`: set it in `params["policies"]["parameters"]` and run
-# `run_experiment` with `policies=["baseline", "competition"]`). What happens to the payoff
+# `EXPERIMENT.play` with `policies="baseline,competition"`). What happens to the payoff
 # learners' contributions, and why?
 #
 # <details><summary>Answer</summary>
@@ -222,10 +222,10 @@ print(results[(results.metric == "welfare")
 # %% [answer]
 by_rank = {}
 for rank in ("payoff", "contribution"):
-    variant = load_parameters()
+    variant = EXPERIMENT.read_parameters()
     variant["policies"]["parameters"]["competition_rank"] = rank
-    out = run_experiment(variant, replicates=3, seed=2026, workers=1, networks=["small-world"],
-                         policies=["baseline", "competition"], n=120, rounds=rounds)
+    out = EXPERIMENT.play(variant, replicates=3, seed=2026, networks="small-world",
+                          policies="baseline,competition", n=120, rounds=rounds)
     by_rank[rank] = out["payoff_learning"]["competition"]["small-world"][
         "final_mean_contribution"]
 for rank, value in by_rank.items():

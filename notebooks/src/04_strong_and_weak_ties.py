@@ -14,7 +14,7 @@
 # behaviour needing reinforcement from several contacts (complex contagion) spreads through
 # wide bridges and clustered ties rather than single long ties. The comparison is
 # `cascade experiment ties` (`experiments/ties.py`), run here at a small size through the
-# experiment's own `run_experiment`.
+# experiment's own Python entry, `EXPERIMENT.play`.
 
 # %%
 import matplotlib.pyplot as plt
@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from experiments.ties import load_parameters, run_experiment
+from experiments.ties import EXPERIMENT
 from sim import Simulation, SimulationConfig
 from sim.analysis.roles import network_roles
 from sim.ties import PLACEMENTS
@@ -100,10 +100,10 @@ pd.Series({name: placement.summary for name, placement in PLACEMENTS.items()},
 # people in 15 teams, a campaign of 10, 3 replicates, 30 rounds.
 
 # %%
-params = load_parameters()
+params = EXPERIMENT.read_parameters()
 params["simulation"].update(n=300, rounds=30, campaign_size=10)
 params["grid"].update(bridging=[0.05, 0.3], weaving=[0.0, 0.3])
-run = run_experiment(params, replicates=3, seed=2007, workers=1)
+run = EXPERIMENT.play(params, replicates=3, seed=2007)
 results = pd.DataFrame(run["results"])
 reach = results[results.metric == "reach"]
 reach.pivot_table(index="seeding", columns=["contagion", "bridging", "weaving"],

@@ -29,46 +29,19 @@ contribution`` (plus ``treatment`` if there are several): real laboratory data a
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.analysis.regression import Fit, ols_clustered
+from sim.lab.panel import Panel
 
 REQUIRED = ("session", "period", "subject", "group", "contribution")
 SPECS = ("mean", "dyadic")
 CLUSTERS = ("session", "subject")
-
-
-@dataclass
-class Panel:
-    """A long table as padded arrays: S sessions x P periods x n subject slots.
-
-    Attributes:
-        x: contributions, NaN where a subject has no observation.
-        group: group labels (integers, -1 where absent); equal labels in a period = same group.
-        block: (S, P) treatment-block number within the session (-1 for padding periods).
-        treatment: (S, P) treatment label of each period ('' for padding).
-        treatment_period: (S, P) period number within its block, from 1 (0 for padding).
-        sessions: (S,) the sessions' labels; subjects: (S, n) the subjects' labels.
-    """
-
-    x: np.ndarray
-    group: np.ndarray
-    block: np.ndarray
-    treatment: np.ndarray
-    treatment_period: np.ndarray
-    sessions: np.ndarray
-    subjects: np.ndarray
-
-    @property
-    def treatments(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for label in self.treatment.ravel():
-            if label:
-                seen.setdefault(label, None)
-        return list(seen)
 
 
 def panel_from_table(table, treatment_column: str = "treatment") -> Panel:
@@ -198,8 +171,6 @@ class Exposure:
     # ``subject`` is a code unique to the subject within the panel (session index * n + slot)
 
     def frame(self):
-        import pandas as pd
-
         return pd.DataFrame({k: getattr(self, k) for k in (
             "session", "subject", "treatment", "treatment_period", "contribution", "own_lag",
             "exposure", "contacts")})
@@ -344,10 +315,6 @@ def influence(data, degrees=(1, 2, 3), spec: str = "mean", cluster: str = "sessi
 def _main(argv: list[str] | None = None) -> int:
     """``python -m sim.analysis.cascade TABLE``: the cascade regressions of a long table (CSV or
     Parquet with columns session, period, subject, group, contribution[, treatment])."""
-    import argparse
-
-    import pandas as pd
-
     parser = argparse.ArgumentParser(prog="python -m sim.analysis.cascade",
                                      description=_main.__doc__)
     parser.add_argument("table", help="a .csv or .parquet file")

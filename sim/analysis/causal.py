@@ -16,6 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.stats import mean_ci
+
+__all__ = ["UNREACHED", "CausalCascade", "causal_cascade", "mean_ci", "temporal_degree"]
+
 UNREACHED = -1
 
 
@@ -83,20 +87,6 @@ class CausalCascade:
 
     def as_json(self) -> dict[str, Any]:
         return {"estimate": self.estimate, "ci": list(self.ci), "pairs": self.pairs}
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95, axis: int = 0):
-    """Mean and t confidence interval along ``axis``."""
-    from scipy.stats import t as student
-
-    values = np.asarray(values, dtype=np.float64)
-    m = values.shape[axis]
-    mean = values.mean(axis=axis)
-    if m < 2:
-        return mean, mean, mean
-    se = values.std(axis=axis, ddof=1) / np.sqrt(m)
-    q = float(student.ppf(0.5 + level / 2, m - 1))
-    return mean, mean - q * se, mean + q * se
 
 
 def causal_cascade(paired, max_degree: int = 3, level: float = 0.95) -> CausalCascade:

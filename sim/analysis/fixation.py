@@ -8,8 +8,8 @@ For finite N on a k-regular graph the exact weak-selection threshold is
 (b/c)* = (N - 2) / (N/k - 2) (Taylor, Day & Wild 2007, Nature 447:469, for transitive graphs;
 Chen 2013, Ann. Appl. Probab. 23:637, for every k-regular graph), which tends to k as N grows.
 
-Mapping onto the engine (SCIENCE.md §1). On ``edges`` groups with ``binary`` strategies, an
-edge is a 2-player public-goods game with endowment E and multiplication factor r:
+Mapping onto the engine (docs/science.md section 1). On ``edges`` groups with ``binary``
+strategies, an edge is a 2-player public-goods game with endowment E and multiplication factor r:
 payoff = E - x_i + (r/2)(x_i + x_j) with x in {0, E}. Summed over an agent's k_j ties,
 
     P_j = k_j E + b nc_j - c k_j s_j,   b = r E / 2,   c = E (1 - r/2),
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim.config import ConfigError
 from sim.graph import CSRGraph
+from sim.params import ConfigError
 from sim.validation.kernels import FIXED, NOT_ABSORBED, db_fixation_runs
 
 #: normal quantile for two-sided 95% intervals

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis.stats import t_quantile
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -45,9 +47,7 @@ class Fit:
         return float(np.sqrt(self.cov[i, i]))
 
     def ci(self, name: str, level: float = 0.95) -> tuple[float, float]:
-        from scipy.stats import t as student
-
-        q = float(student.ppf(0.5 + level / 2, max(self.dof, 1)))
+        q = t_quantile(level, max(self.dof, 1))
         b, s = self.estimate(name), self.se(name)
         return b - q * s, b + q * s
 

@@ -1,4 +1,4 @@
-"""The public-goods game over any group structure (SCIENCE.md §1).
+"""The public-goods game over any group structure (docs/science.md section 1).
 
 Groups are CSR lists (``group_ptr``, ``members``) with the inverse map (``agent_ptr``,
 ``agent_groups``). Agent i puts ``weight[i] * x[i]`` into each of its games (weight 1 for

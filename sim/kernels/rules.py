@@ -1,4 +1,4 @@
-"""Update rules (SCIENCE.md §3 and §5) as one per-agent decision plus two drivers.
+"""Update rules (docs/science.md sections 3 and 5) as one per-agent decision plus two drivers.
 
 ``decide`` returns agent i's next contribution (and belief) from the current state. The
 synchronous driver applies it to every agent at once from the same snapshot; the asynchronous

@@ -6,13 +6,13 @@ population (Fischbacher, Gächter & Fehr 2001 types; beliefs after Fischbacher &
 Many sessions run at once in one Numba kernel; paired runs with common random numbers measure
 what one extra MU causes.
 
-Typical use::
+Typical use:
 
-    from sim.lab import Behaviour, LabDesign, paired_runs, run_lab
-    lab = run_lab(LabDesign(sessions=10), Behaviour(), seed=1)
-    lab.to_frame()          # session, period, subject, group, contribution, punishment_...
-    lab.network_frame()     # the time-ordered interaction network
-    pairs = paired_runs(LabDesign(), Behaviour(), seed=2, pairs=1000)
+>>> from sim.lab import Behaviour, LabDesign, paired_runs, run_lab
+>>> lab = run_lab(LabDesign(sessions=10), Behaviour(), seed=1)
+>>> table = lab.to_frame()        # session, period, subject, group, contribution, ...
+>>> edges = lab.network_frame()   # the time-ordered interaction network
+>>> pairs = paired_runs(LabDesign(), Behaviour(), seed=2, pairs=1000)
 """
 
 from sim.lab.counterfactual import PairedRuns, paired_runs

@@ -20,7 +20,7 @@ import numpy as np
 from sim.lab.design import Behaviour, LabDesign
 from sim.lab.lab import LabResult, draw_sessions, run_sessions
 from sim.lab.schedule import library
-from sim.simulation import SeedLike, as_seed_sequence
+from sim.seeds import SeedLike, child_seed, seed_sequence
 
 
 @dataclass
@@ -75,11 +75,10 @@ def paired_runs(
     if not 0 <= period < design.total_periods:
         raise ValueError(f"period must be between 0 and {design.total_periods - 1}")
     library(design.session_size, design.group_size, design.periods)
-    worlds, choices = [], []
-    for child in as_seed_sequence(seed).spawn(int(pairs)):
-        world, choice = child.spawn(2)
-        worlds.append(world)
-        choices.append(choice)
+    # pair p: its world from seed path (p, 0), its giver's draw from (p, 1)
+    root = seed_sequence(seed)
+    worlds = [child_seed(root, p, 0) for p in range(pairs)]
+    choices = [child_seed(root, p, 1) for p in range(pairs)]
     sessions = draw_sessions(design, behaviour, worlds)
     baseline = run_sessions(design, behaviour, sessions)
     room = design.endowment - baseline.contribution[:, period, :]

@@ -3,7 +3,7 @@
 :class:`LabDesign` is the Fehr & Gächter (2002, Nature 415:137) protocol; :class:`Behaviour`
 holds the parameters of the subjects' decisions, each documented in :data:`PROVENANCE` with
 where its value comes from. Both validate like :class:`sim.SimulationConfig`: a bad value raises
-:class:`sim.ConfigError` with one line naming the option and what is allowed.
+:class:`sim.params.ConfigError` with one line naming the option and what is allowed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import ConfigError
+from sim.params import ConfigError, check_int, check_number
 
 ORDERS = ("counterbalanced", "punishment-first", "punishment-last")
 
@@ -97,7 +97,7 @@ PROVENANCE: dict[str, str] = {
     "belief_weight": "calibrated: weight of the group-mates' last mean in the belief update; "
     "Fischbacher & Gächter 2010 find beliefs follow what others gave last period",
     "initial_belief": "calibrated: mean period-1 belief in MU, set so period-1 contributions "
-    "are near half the endowment (Fehr & Gächter 2002; SCIENCE.md §2, approx.)",
+    "are near half the endowment (Fehr & Gächter 2002; docs/science.md section 2, approx.)",
     "initial_belief_sd": "assumption: spread of period-1 beliefs between subjects (MU)",
     "noise": "assumption: sd of decision noise as a share of the endowment",
     "compliance": "calibrated: share of the gap to the expected norm a subject closes in the "
@@ -127,7 +127,7 @@ class Behaviour:
     at ``compliance`` and grows with the points received at rate ``learning``. Every decision
     has normal noise of sd ``noise * E``.
 
-    The defaults are the values calibrated for the issue's (mean-exposure) regressions,
+    The defaults are the values calibrated for the mean-exposure cascade regressions,
     ``[calibrated.mean]`` in experiments/fowler_christakis.toml.
     """
 
@@ -191,22 +191,9 @@ class Behaviour:
         return cls(**values)
 
 
-def _option(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
 def _int(obj: Any, name: str, low: int) -> None:
-    value = getattr(obj, name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{_option(name)} must be an integer >= {low} (got {value!r})")
+    check_int(name, getattr(obj, name), low)
 
 
 def _number(obj: Any, name: str, low: float, high: float | None, low_open: bool = False) -> None:
-    value = getattr(obj, name)
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and value == value
-    if ok:
-        ok = (value > low if low_open else value >= low) and (high is None or value <= high)
-    if not ok:
-        lo = f"> {low:g}" if low_open else f">= {low:g}"
-        span = lo if high is None else f"{lo} and <= {high:g}"
-        raise ConfigError(f"{_option(name)} must be a number {span} (got {value!r})")
+    check_number(name, getattr(obj, name), low, high, low_open)

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
+import pandas as pd
 
 from sim.kernels.rules import CONDITIONAL_COOPERATOR, FREE_RIDER, HUMP_SHAPED, UNCONDITIONAL
 from sim.lab import kernels as lk
 from sim.lab.design import Behaviour, LabDesign
-from sim.lab.schedule import block_schedule, library
-from sim.simulation import SeedLike, as_seed_sequence
+from sim.lab.panel import Panel
+from sim.lab.schedule import block_schedule, library, repeats
+from sim.seeds import SeedLike, child_seeds
 
 TYPE_NAMES = {
     CONDITIONAL_COOPERATOR: "conditional-cooperator",
@@ -110,8 +113,7 @@ def draw_sessions(
         punishment_first=np.zeros(count, bool),
     )
     for m, seq in enumerate(seeds):
-        # a copy: spawning from the caller's object would advance it
-        type_seq, match_seq, key_seq = as_seed_sequence(seq).spawn(3)
+        type_seq, match_seq, key_seq = child_seeds(seq, 3)
         rng = np.random.default_rng(type_seq)
         out.kind[m] = draw_types(behaviour, n, rng)
         out.slope[m] = np.maximum(rng.normal(behaviour.slope, behaviour.slope_sd, n), 0.0)
@@ -181,8 +183,6 @@ class LabResult:
 
     def repeat_meetings(self) -> int:
         """Repeat meetings within treatment blocks, over all sessions (0: perfect strangers)."""
-        from sim.lab.schedule import repeats
-
         per, k = self.design.periods, self.design.group_size
         return sum(
             repeats(self.sessions.schedule[s, b * per : (b + 1) * per], k)
@@ -200,8 +200,6 @@ class LabResult:
         (``without_punishment`` / ``with_punishment``), treatment_period (1..periods), type,
         belief (what the subject expected the others to give) and payoff (MU).
         """
-        import pandas as pd
-
         s, p, n = self.contribution.shape
         session = np.repeat(np.arange(1, s + 1), p * n)
         period = np.tile(np.repeat(np.arange(1, p + 1), n), s)
@@ -235,8 +233,6 @@ class LabResult:
         subject, other, group, points (punishment points the subject assigned to the other).
         Subject numbers are those of :meth:`to_frame`.
         """
-        import pandas as pd
-
         s, p, n = self.contribution.shape
         k = self.design.group_size
         sched = self.sessions.schedule.reshape(s, p, n // k, k)
@@ -267,8 +263,6 @@ class LabResult:
         """The interaction network as a ``networkx.MultiDiGraph``: one node per subject (with
         ``session`` and ``type``), one edge per ordered pair and period they shared a group,
         with ``period``, ``group`` and ``points`` attributes."""
-        import networkx as nx
-
         graph = nx.MultiDiGraph()
         s, _, n = self.contribution.shape
         for m in range(s):
@@ -320,14 +314,13 @@ def run_lab(design: LabDesign | None = None, behaviour: Behaviour | None = None,
     design = design or LabDesign()
     behaviour = behaviour or Behaviour()
     library(design.session_size, design.group_size, design.periods)  # plan (or load) designs
-    seeds = as_seed_sequence(seed).spawn(design.sessions)
+    seeds = child_seeds(seed, design.sessions)
     return run_sessions(design, behaviour, draw_sessions(design, behaviour, seeds))
 
 
-def panel(result: LabResult):
-    """The lab's record as a :class:`sim.analysis.cascade.Panel` (no detour through a table)."""
-    from sim.analysis.cascade import Panel
-
+def panel(result: LabResult) -> Panel:
+    """The lab's record as a :class:`~sim.lab.panel.Panel` for the cascade analysis
+    (:mod:`sim.analysis.cascade`), with no detour through a table."""
     s, p, n = result.contribution.shape
     per = result.design.periods
     punish = result.sessions.punish.astype(bool)

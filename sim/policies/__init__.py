@@ -1,69 +1,67 @@
-"""Policies: institutions applied each round between payoffs and learning (SCIENCE.md §6).
+"""Policies: institutions applied each round between payoffs and learning (docs/science.md
+section 6).
 
 The seed documents' main question: does a system run on competition between its parts lose to
 one that rewards cooperation? Each policy is a small :class:`~sim.policies.base.Policy` class
-(a :class:`~sim.hooks.RoundHook`) registered by name in :data:`POLICIES`; a config names one
-with ``policy="competition"`` or several joined with "+" (``"cooperation+punishment"``).
-Their parameters are config fields (the ``# institutions (policies)`` block of
-:class:`~sim.config.SimulationConfig`), so ``cascade run --policy competition`` and
-``PublicGoodsModel(policy="competition")`` get them for free.
+(a :class:`~sim.hooks.RoundHook`) in a module of this package, declaring its name, summary,
+source, parameters and stage beside its code. :data:`POLICIES` is built from the package's
+modules when it is imported (sorted by module name, then in order of definition), so a new
+policy is one new file here: its parameters become ``SimulationConfig`` fields and
+``cascade run`` options, and it appears in the browser app, without touching anything else.
 
-``competition`` and ``cooperation`` inject the same money (``policy_budget`` per agent per
-round), so a difference between them comes from the incentive's shape, not its size.
+A config names one policy with ``policy="competition"`` or several joined with "+"
+(``"cooperation+punishment"``). ``competition`` and ``cooperation`` inject the same money
+(``policy_budget`` per agent per round), so a difference between them comes from the
+incentive's shape, not its size.
 """
 
 from __future__ import annotations
 
-from sim.config import (
-    ConfigError,
-    SimulationConfig,
-    _check_choice,
-    _check_float,
-)
-from sim.hooks import RoundHook, register_hook_builder
-from sim.policies.base import SCOPES, Policy
-from sim.policies.money import RANKINGS, REWARDS, Competition, Cooperation
-from sim.policies.punishment import Punishment
-from sim.policies.resources import Envelope, GrowingResources
+import importlib
+import pkgutil
+from typing import Any
 
-
-class Baseline(Policy):
-    """No institution: the game's payoffs alone."""
-
-    name = "baseline"
-    summary = "no institution: people keep what the game pays"
-    source = "the repeated public-goods game (SCIENCE.md §1)"
-
-
-#: policy name -> class, in the order the command line lists them
-POLICIES: dict[str, type[Policy]] = {
-    cls.name: cls
-    for cls in (Baseline, Competition, Cooperation, Punishment, GrowingResources, Envelope)
-}
-
-#: pairs that make no sense together, with the reason given to the user
-INCOMPATIBLE: dict[frozenset[str], str] = {
-    frozenset({"competition", "cooperation"}): "spend the same budget two ways; choose one",
-    frozenset({"growing-resources", "envelope"}): "are the two alternative resource "
-    "regimes; choose one",
-}
+from sim.hooks import RoundHook
+from sim.params import ConfigError, Entry, Param, Registry, Settings
+from sim.policies.base import POLICY_SCOPE, TEAM_NETWORKS, Policy
 
 #: how a combination is written
 JOIN = "+"
 
 
-def policy_names(policy: str) -> list[str]:
-    """The policies a ``policy`` setting names, in the order they act each round
-    (fines before prizes). ``"baseline"`` names none."""
-    names = [POLICIES[name] for name in policy.split(JOIN) if name != "baseline"]
-    return [cls.name for cls in sorted(names, key=lambda cls: cls.stage)]
+def policy_classes(package: str = __name__, paths: Any = __path__) -> list[type[Policy]]:
+    """The policy classes defined in the modules of ``package``: sorted by module name, then
+    in order of definition. A class counts when it defines its own ``name``."""
+    found: list[type[Policy]] = []
+    for info in sorted(pkgutil.iter_modules(paths), key=lambda m: m.name):
+        module = importlib.import_module(f"{package}.{info.name}")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, Policy) and value is not Policy
+                    and value.__module__ == module.__name__ and "name" in vars(value)):
+                found.append(value)
+    return found
 
 
-def check_policy_config(cfg: SimulationConfig) -> None:
-    """The ``# institutions (policies)`` block of the config; raises :class:`ConfigError`."""
-    if not isinstance(cfg.policy, str):
-        raise ConfigError(f"--policy must be a policy name (got {cfg.policy!r})")
-    names = cfg.policy.split(JOIN)
+#: policy name -> entry (``entry`` is the class), in the order the command line lists them
+POLICIES = Registry(
+    "policies (--policy; combine with '+')",
+    (Entry(name=cls.name, summary=cls.summary, source=cls.source, parameters=cls.parameters,
+           entry=cls) for cls in policy_classes()),
+)
+
+#: pairs that make no sense together, with the reason given to the user
+INCOMPATIBLE: dict[frozenset[str], str] = {
+    frozenset({entry.name, other}): reason
+    for entry in POLICIES.values()
+    for other, reason in entry.entry.excludes.items()
+}
+
+
+def _check_policy(value: Any) -> None:
+    """A policy name or a combination of compatible ones joined with '+'."""
+    if not isinstance(value, str):
+        raise ConfigError(f"--policy must be a policy name (got {value!r})")
+    names = value.split(JOIN)
     for name in names:
         if name not in POLICIES:
             raise ConfigError(
@@ -71,50 +69,51 @@ def check_policy_config(cfg: SimulationConfig) -> None:
                 f"'{JOIN}', e.g. cooperation{JOIN}punishment)"
             )
     if len(set(names)) < len(names):
-        raise ConfigError(f"--policy '{cfg.policy}' names a policy twice")
+        raise ConfigError(f"--policy '{value}' names a policy twice")
     if len(names) > 1 and "baseline" in names:
         raise ConfigError(f"--policy baseline means no institution and combines with nothing "
-                          f"(got '{cfg.policy}')")
+                          f"(got '{value}')")
     for pair, reason in INCOMPATIBLE.items():
         if pair <= set(names):
             a, b = sorted(pair)
-            raise ConfigError(f"--policy '{cfg.policy}' makes no sense: {a} and {b} {reason}")
-    _check_float(cfg, "policy_budget", 0.0, None)
-    _check_choice(cfg, "policy_scope", list(SCOPES))
-    if cfg.policy_scope == "teams" and cfg.network not in ("silos", "edgelist", "graphml"):
-        raise ConfigError(f"--policy-scope teams needs a network with teams (silos); got "
-                          f"--network {cfg.network}")
-    _check_float(cfg, "competition_top_share", 0.0, 1.0)
-    _check_choice(cfg, "competition_rank", list(RANKINGS))
-    _check_choice(cfg, "cooperation_reward", list(REWARDS))
-    _check_float(cfg, "punishment_rate", 0.0, None)
-    _check_float(cfg, "punishment_compliance", 0.0, 1.0)
-    _check_float(cfg, "punishment_margin", 0.0, None)
-    _check_float(cfg, "punishment_learning", 0.0, None)
-    _check_float(cfg, "growth_rate", 0.0, None)
-    _check_float(cfg, "envelope_budget", 0.0, None)
-    _check_float(cfg, "envelope_match", 0.0, None)
+            raise ConfigError(f"--policy '{value}' makes no sense: {a} and {b} {reason}")
 
 
-@register_hook_builder
-def policy_hooks(config: SimulationConfig) -> list[RoundHook]:
+POLICY = Param("policy", "baseline", "institutions applied each round between payoffs and "
+               "learning; combine with '+', e.g. cooperation+punishment", kind=str,
+               choices=POLICIES, check=_check_policy)
+#: the ``institutions (policies)`` settings: the choice, then every policy's parameters
+PARAMETERS = (POLICY, *POLICIES.parameters())
+
+
+def check(config: Settings) -> None:
+    """Settings the policies need together (each field is checked alone before)."""
+    if config.policy_scope == "teams" and config.network not in TEAM_NETWORKS:
+        raise ConfigError(f"{POLICY_SCOPE.option} teams needs a network with teams (silos); "
+                          f"got --network {config.network}")
+
+
+def policy_names(policy: str) -> list[str]:
+    """The policies a ``policy`` setting names, in the order they act each round
+    (fines before prizes). ``"baseline"`` names none."""
+    classes = [POLICIES[name].entry for name in policy.split(JOIN) if name != "baseline"]
+    return [cls.name for cls in sorted(classes, key=lambda cls: cls.stage)]
+
+
+def policy_hooks(config: Settings) -> list[RoundHook]:
     """One hook per policy the config names (none for ``baseline``)."""
-    return [POLICIES[name](config) for name in policy_names(config.policy)]
+    return [POLICIES[name].entry(config) for name in policy_names(config.policy)]
 
 
 __all__ = [
     "INCOMPATIBLE",
+    "JOIN",
+    "PARAMETERS",
     "POLICIES",
-    "RANKINGS",
-    "REWARDS",
-    "SCOPES",
-    "Baseline",
-    "Competition",
-    "Cooperation",
-    "Envelope",
-    "GrowingResources",
+    "POLICY",
     "Policy",
-    "Punishment",
-    "check_policy_config",
+    "check",
+    "policy_classes",
+    "policy_hooks",
     "policy_names",
 ]

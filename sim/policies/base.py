@@ -1,37 +1,52 @@
 """What every policy shares: metadata, a ledger of the money it moved, and comparison sets.
 
-A policy is an institution applied each round between payoffs and learning (SCIENCE.md §6): a
-:class:`~sim.hooks.RoundHook` that changes this round's return (``after_decide``) or pays
-rewards, prizes and fines into ``sim.payoff`` (``after_play``), so the learning rule of the next
-round sees what the institution paid.
+A policy is an institution applied each round between payoffs and learning (docs/science.md
+section 6): a :class:`~sim.hooks.RoundHook` that changes this round's return (``after_decide``)
+or pays rewards, prizes and fines into ``sim.payoff`` (``after_play``), so the learning rule of
+the next round sees what the institution paid.
+
+The two settings several policies share are declared here: :data:`POLICY_BUDGET` and
+:data:`POLICY_SCOPE`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from sim.config import SimulationConfig
 from sim.groups import Groups
-from sim.hooks import RoundHook
-
-if TYPE_CHECKING:
-    from sim.simulation import Simulation
+from sim.hooks import Engine, RoundHook
+from sim.params import Param, Settings
 
 SCOPES = ("groups", "teams")
+#: networks whose nodes carry team labels (file networks may)
+TEAM_NETWORKS = ("silos", "edgelist", "graphml")
+
+POLICY_BUDGET = Param("policy_budget", 1.0, "MU per agent per round that competition and "
+                      "cooperation pay out (the same money, so they differ only in the "
+                      "incentive's shape)", low=0.0)
+POLICY_SCOPE = Param("policy_scope", "groups", "who is compared or rewarded together: groups "
+                     "(the game groups: network neighbourhoods or the partition) or teams (the "
+                     "network's teams, silos)", kind=str, choices=SCOPES)
 
 
 class Policy(RoundHook):
     """Base class of the registered policies (:data:`sim.policies.POLICIES`).
 
+    A policy is one class in a module of ``sim/policies/``; the package finds it there (see
+    :mod:`sim.policies`). It declares, beside its code:
+
     Class attributes:
         name: the name configs use (``--policy NAME``).
         summary: one plain-language line (shown to policy teams in the browser app).
         source: the paper or idea it comes from.
-        parameters: the config fields it reads (documented in ``SimulationConfig``).
+        parameters: the settings it reads (:class:`~sim.params.Param`: field name, default,
+            range, one line of help); they become fields of ``SimulationConfig`` and options of
+            ``cascade run``.
         stage: order within a combination; punishment's fines come before the budget's prizes,
             so a competition ranks payoffs net of fines.
+        excludes: policies it makes no sense with -> the reason given to the user.
 
     Attributes:
         ledger: per round, the MU the policy added to (positive) or took from (negative) the
@@ -41,10 +56,11 @@ class Policy(RoundHook):
     name: ClassVar[str] = "policy"
     summary: ClassVar[str] = ""
     source: ClassVar[str] = ""
-    parameters: ClassVar[tuple[str, ...]] = ()
+    parameters: ClassVar[tuple[Param, ...]] = ()
     stage: ClassVar[int] = 0
+    excludes: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, config: SimulationConfig):
+    def __init__(self, config: Settings):
         self.config = config
         self.ledger: list[float] = []
 
@@ -67,7 +83,7 @@ class ComparisonSets:
         self._graph = None
         self._teams: Groups | None = None
 
-    def __call__(self, sim: Simulation) -> Groups:
+    def __call__(self, sim: Engine) -> Groups:
         if self.scope == "groups":
             return sim.groups
         if sim.graph is not self._graph:

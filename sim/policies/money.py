@@ -1,24 +1,31 @@
 """Competition against cooperation: the same budget, paid by rank or to the group.
 
 Both policies inject ``policy_budget`` MU per agent per round, so the total paid is the same
-and any difference between them comes from the incentive's shape, not its size (SCIENCE.md §6:
-the NHS reforms as a public-goods game structured on competition).
+and any difference between them comes from the incentive's shape, not its size (docs/science.md
+section 6: the NHS reforms as a public-goods game structured on competition).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from sim.policies.base import ComparisonSets, Policy, pots
+from sim.hooks import Engine
+from sim.params import Param
+from sim.policies.base import POLICY_BUDGET, POLICY_SCOPE, ComparisonSets, Policy, pots
 from sim.policies.kernels import rank_pay
-
-if TYPE_CHECKING:
-    from sim.simulation import Simulation
 
 RANKINGS = ("payoff", "contribution")
 REWARDS = ("group", "match")
+
+COMPETITION_TOP_SHARE = Param("competition_top_share", 0.25, "share of each comparison set "
+                              "that competition pays, best first (0: winner-take-all)",
+                              low=0.0, high=1.0)
+COMPETITION_RANK = Param("competition_rank", "payoff", "competition ranks by this round's "
+                         "payoff (relative performance) or by contribution (a contribution "
+                         "tournament)", kind=str, choices=RANKINGS)
+COOPERATION_REWARD = Param("cooperation_reward", "group", "group (the budget to groups in "
+                           "proportion to their total contribution, shared equally inside) or "
+                           "match (in proportion to one's own)", kind=str, choices=REWARDS)
 
 
 class Competition(Policy):
@@ -35,15 +42,16 @@ class Competition(Policy):
     summary = ("a fixed budget paid by rank within each team or neighbourhood "
                "(winner-take-all or top share)")
     source = ("rank-order tournaments (Lazear & Rosen 1981, J. Polit. Econ. 89:841); "
-              "zero-sum budgets allocated by rank (SCIENCE.md §6)")
-    parameters = ("policy_budget", "policy_scope", "competition_top_share", "competition_rank")
+              "zero-sum budgets allocated by rank (docs/science.md section 6)")
+    parameters = (POLICY_BUDGET, POLICY_SCOPE, COMPETITION_TOP_SHARE, COMPETITION_RANK)
     stage = 2
+    excludes = {"cooperation": "spend the same budget two ways; choose one"}
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         self.sets = ComparisonSets(self.config.policy_scope)
         self._prize = np.zeros(sim.n)
 
-    def after_play(self, sim: Simulation) -> None:
+    def after_play(self, sim: Engine) -> None:
         sets = self.sets(sim)
         budget = self.config.policy_budget * sim.n
         score = sim.payoff if self.config.competition_rank == "payoff" else sim.contribution
@@ -66,15 +74,16 @@ class Cooperation(Policy):
     name = "cooperation"
     summary = ("the same budget paid to each team or neighbourhood in proportion to what it "
                "gave together")
-    source = ("group incentives and matched contributions (SCIENCE.md §6: shared pools, "
-              "rewards for joint contribution)")
-    parameters = ("policy_budget", "policy_scope", "cooperation_reward")
+    source = ("group incentives and matched contributions (docs/science.md section 6: shared "
+              "pools, rewards for joint contribution)")
+    parameters = (POLICY_BUDGET, POLICY_SCOPE, COOPERATION_REWARD)
     stage = 2
+    excludes = {"competition": "spend the same budget two ways; choose one"}
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         self.sets = ComparisonSets(self.config.policy_scope)
 
-    def after_play(self, sim: Simulation) -> None:
+    def after_play(self, sim: Engine) -> None:
         budget = self.config.policy_budget * sim.n
         x = sim.contribution
         if self.config.cooperation_reward == "match":

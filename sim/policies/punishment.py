@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from sim.hooks import Engine
 from sim.lab import kernels as lab_kernels
 from sim.lab.design import LabDesign
+from sim.params import Param
 from sim.policies.base import Policy
 from sim.policies.kernels import sanctions
-
-if TYPE_CHECKING:
-    from sim.simulation import Simulation
 
 #: the laboratory's prices and cap: a point costs the punisher 1 MU and the target 3 MU, at
 #: most 10 points from one member to another per group and round (Fehr & Gächter 2002)
 LAB = LabDesign()
+
+PUNISHMENT_RATE = Param("punishment_rate", 0.2, "expected punishment points per MU a "
+                        "group-mate gave below the others' mean, per punisher; a point costs "
+                        "the punisher 1 MU and the target 3 MU (Fehr & Gächter 2002)", low=0.0)
+PUNISHMENT_COMPLIANCE = Param("punishment_compliance", 0.708, "share of the gap to belief + "
+                              "margin that human-like agents close in fear of sanctions "
+                              "(calibrated in the simulated laboratory)", low=0.0, high=1.0)
+PUNISHMENT_MARGIN = Param("punishment_margin", 10.0, "MU above their belief that sanction-wary "
+                          "human-like agents aim at", low=0.0)
+PUNISHMENT_LEARNING = Param("punishment_learning", 0.0, "how fast that compliance grows per "
+                            "point received", low=0.0)
 
 
 class Punishment(Policy):
@@ -38,11 +46,11 @@ class Punishment(Policy):
     summary = ("peers may fine those who give less than their group's average "
                "(1 MU buys a 3 MU fine)")
     source = "Fehr & Gächter 2002, Nature 415:137 (peer punishment 1:3)"
-    parameters = ("punishment_rate", "punishment_compliance", "punishment_margin",
-                  "punishment_learning")
+    parameters = (PUNISHMENT_RATE, PUNISHMENT_COMPLIANCE, PUNISHMENT_MARGIN,
+                  PUNISHMENT_LEARNING)
     stage = 1
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         c = self.config
         self.params = np.zeros(lab_kernels.N_Q)
         self.params[lab_kernels.Q_PUNISH_RATE] = c.punishment_rate
@@ -52,7 +60,7 @@ class Punishment(Policy):
         self.given = np.zeros(sim.n)
         self.received = np.zeros(sim.n)
 
-    def after_decide(self, sim: Simulation) -> None:
+    def after_decide(self, sim: Engine) -> None:
         if not self.anticipates:
             return
         x = sim.contribution
@@ -60,7 +68,7 @@ class Punishment(Policy):
         raised = np.where(gap > 0.0, x + self.pressure * gap, x)
         np.clip(raised, 0.0, self.config.endowment, out=x)
 
-    def after_play(self, sim: Simulation) -> None:
+    def after_play(self, sim: Engine) -> None:
         g = sim.groups
         sanctions(sim.contribution, g.group_ptr, g.members, sim.n, self.params, sim.key,
                   sim.round, self.given, self.received)

@@ -1,33 +1,38 @@
 """Resources that grow with use against a fixed resource envelope that is spent down.
 
-SCIENCE.md §6 (social-movement organising): a public good whose return rises with
+docs/science.md section 6 (social-movement organising): a public good whose return rises with
 participation against a fixed budget. Both change this round's return (the MPCR of every
 group) after the agents have decided and before the game is played.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from sim.hooks import Engine
 from sim.kernels import games
+from sim.params import Param
 from sim.policies.base import Policy
 
-if TYPE_CHECKING:
-    from sim.simulation import Simulation
+GROWTH_RATE = Param("growth_rate", 1.0, "growing-resources: the MPCR is multiplied by 1 + "
+                    "growth_rate times last round's share of agents who gave at least half the "
+                    "endowment", low=0.0)
+ENVELOPE_BUDGET = Param("envelope_budget", 20.0, "envelope: MU per agent for the whole run, "
+                        "spent on matching", low=0.0)
+ENVELOPE_MATCH = Param("envelope_match", 1.0, "envelope: MU added to the return per MU returned "
+                       "while it lasts", low=0.0)
 
 
 class ReturnPolicy(Policy):
     """A policy that multiplies this round's return by a factor, then restores it."""
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         self._base: np.ndarray | None = None
         self._boosted: np.ndarray | None = None
         self._payout = np.empty(0)
         self._given = np.empty(sim.n)
 
-    def returns_total(self, sim: Simulation) -> float:
+    def returns_total(self, sim: Engine) -> float:
         """What the groups return to their members in total at the current share and
         contributions: the sum over groups of (MPCR times the pot) times the group's size."""
         g = sim.groups
@@ -37,12 +42,12 @@ class ReturnPolicy(Policy):
                             self._given, self._payout)
         return float((self._payout * g.sizes).sum())
 
-    def boost(self, sim: Simulation, factor: float) -> None:
+    def boost(self, sim: Engine, factor: float) -> None:
         self._base = sim.share
         self._boosted = sim.share * factor
         sim.share = self._boosted
 
-    def end_round(self, sim: Simulation) -> None:
+    def end_round(self, sim: Engine) -> None:
         # restore the engine's share unless the groups (and their shares) were rebuilt since
         if self._boosted is not None and sim.share is self._boosted:
             sim.share = self._base
@@ -59,23 +64,25 @@ class GrowingResources(ReturnPolicy):
 
     name = "growing-resources"
     summary = "the more people took part last round, the more every contribution returns"
-    source = "resources that grow with use (social-movement organising; SCIENCE.md §6)"
-    parameters = ("growth_rate",)
+    source = ("resources that grow with use (social-movement organising; docs/science.md "
+              "section 6)")
+    parameters = (GROWTH_RATE,)
+    excludes = {"envelope": "are the two alternative resource regimes; choose one"}
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         super().start(sim, rng)
         self.participation = 0.0
         self.factor = 1.0
 
-    def after_decide(self, sim: Simulation) -> None:
+    def after_decide(self, sim: Engine) -> None:
         self.factor = 1.0 + self.config.growth_rate * self.participation
         self.boost(sim, self.factor)
 
-    def after_play(self, sim: Simulation) -> None:
+    def after_play(self, sim: Engine) -> None:
         total = float((sim.payout * sim.groups.sizes).sum())
         self.ledger.append(total * (1.0 - 1.0 / self.factor))
 
-    def end_round(self, sim: Simulation) -> None:
+    def end_round(self, sim: Engine) -> None:
         super().end_round(sim)
         self.participation = sim.latest()["cooperators"]
 
@@ -91,14 +98,15 @@ class Envelope(ReturnPolicy):
 
     name = "envelope"
     summary = "a fixed pot matches contributions until it is spent, then stops"
-    source = "a fixed resource envelope spent down (SCIENCE.md §6)"
-    parameters = ("envelope_budget", "envelope_match")
+    source = "a fixed resource envelope spent down (docs/science.md section 6)"
+    parameters = (ENVELOPE_BUDGET, ENVELOPE_MATCH)
+    excludes = {"growing-resources": "are the two alternative resource regimes; choose one"}
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         super().start(sim, rng)
         self.remaining = float(self.config.envelope_budget) * sim.n
 
-    def after_decide(self, sim: Simulation) -> None:
+    def after_decide(self, sim: Engine) -> None:
         if self.remaining <= 0.0:
             self.ledger.append(0.0)
             return

@@ -1,4 +1,5 @@
-"""Campaign teams: committed cooperators placed somewhere in the network (SCIENCE.md §6).
+"""Campaign teams: committed cooperators placed somewhere in the network (docs/science.md
+section 6).
 
 A campaign member gives the whole endowment E every round, whatever it saw ("leaders who
 trigger emotional engagement"). Where the team sits is the strategy under test; each placement
@@ -6,7 +7,7 @@ is registered by name in :data:`PLACEMENTS`:
 
 - ``random``: uniformly random agents;
 - ``brokers``: the highest broker scores (betweenness, low constraint; see
-  :func:`sim.analysis.roles.network_roles`);
+  :func:`sim.ties.roles.network_roles`);
 - ``connectors``: the highest connector scores (clustering and degree within the team);
 - ``one-team``: the strong-tie strategy, all in one randomly chosen team (filling the next
   teams in random order if it is smaller than the campaign);
@@ -19,6 +20,9 @@ is registered by name in :data:`PLACEMENTS`:
 Teams are the graph's ``team`` labels, or communities found by Louvain (seed 0) when it has
 none. Roles are computed once per graph object with a fixed seed, so a placement depends only
 on the network and the run's seed.
+
+The campaign's settings are declared here: :data:`CAMPAIGN_SIZE` and :data:`CAMPAIGN_PLACEMENT`
+(one of :data:`PLACEMENTS`, a :class:`~sim.params.Registry` of :class:`Placement` entries).
 """
 
 from __future__ import annotations
@@ -26,36 +30,45 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.graph import CSRGraph
-from sim.hooks import RoundHook
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from sim.simulation import Simulation
+from sim.hooks import Engine, RoundHook
+from sim.params import ConfigError, Entry, Param, Registry
+from sim.ties.roles import network_roles
 
 Choose = Callable[[CSRGraph, int, np.random.Generator], np.ndarray]
 
 
-@dataclass(frozen=True)
-class Placement:
-    """A named campaign placement: ``choose(graph, size, rng)`` returns the members."""
+@dataclass(frozen=True, kw_only=True)
+class Placement(Entry):
+    """A named campaign placement: ``entry`` (also ``choose``) is ``choose(graph, size, rng)``,
+    which returns the members."""
 
-    name: str
-    summary: str
-    choose: Choose
-
-
-PLACEMENTS: dict[str, Placement] = {}
+    @property
+    def choose(self) -> Choose:
+        return self.entry
 
 
-def register_placement(name: str, summary: str) -> Callable[[Choose], Choose]:
+#: placement name -> placement, in the order the command line lists them
+PLACEMENTS = Registry("campaign placements (--campaign-placement)")
+
+CAMPAIGN_SIZE = Param("campaign_size", 0, "committed cooperators who give E every round (a "
+                      "campaign team; 0: none)", kind=int, low=0)
+CAMPAIGN_PLACEMENT = Param("campaign_placement", "random", "where the campaign sits: random, "
+                           "brokers, connectors, one-team (strong-tie strategy: concentrated in "
+                           "one team), spread (weak-tie strategy: one per team across teams) or "
+                           "cluster (one node and its nearest contacts, a local cluster)",
+                           kind=str, choices=PLACEMENTS)
+
+
+def register_placement(name: str, summary: str, source: str = "") -> Callable[[Choose], Choose]:
+    """Decorator adding a ``choose(graph, size, rng)`` function to :data:`PLACEMENTS`."""
+
     def wrap(choose: Choose) -> Choose:
-        PLACEMENTS[name] = Placement(name, summary, choose)
+        PLACEMENTS.add(Placement(name=name, summary=summary, source=source, entry=choose))
         return choose
 
     return wrap
@@ -65,9 +78,7 @@ _ROLES: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
 
 
 def roles_of(graph: CSRGraph) -> pd.DataFrame:
-    """:func:`~sim.analysis.roles.network_roles` of ``graph`` (seed 0), cached per object."""
-    from sim.analysis.roles import network_roles
-
+    """:func:`~sim.ties.roles.network_roles` of ``graph`` (seed 0), cached per object."""
     entry = _ROLES.get(id(graph))
     if entry is not None and entry[0]() is graph:
         return entry[1]
@@ -84,17 +95,19 @@ def _top(score: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(order[:size])
 
 
-@register_placement("random", "uniformly random agents")
+@register_placement("random", "uniformly random agents", "the control: no strategy")
 def _random(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(graph.n, size=size, replace=False))
 
 
-@register_placement("brokers", "highest broker scores (betweenness, low constraint)")
+@register_placement("brokers", "highest broker scores (betweenness, low constraint)",
+                    "brokers span structural holes (Burt 1992, Structural Holes)")
 def _brokers(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
     return _top(roles_of(graph)["broker_score"].to_numpy(), size, rng)
 
 
-@register_placement("connectors", "highest connector scores (clustering and degree in the team)")
+@register_placement("connectors", "highest connector scores (clustering and degree in the team)",
+                    "connectors embedded in cohesive teams (docs/science.md section 6.3)")
 def _connectors(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
     return _top(roles_of(graph)["connector_score"].to_numpy(), size, rng)
 
@@ -113,12 +126,14 @@ def _members_by_team(graph: CSRGraph, rng: np.random.Generator) -> list[np.ndarr
     return [rng.permutation(np.flatnonzero(team == label)) for label in labels]
 
 
-@register_placement("one-team", "strong-tie strategy: concentrated in one team")
+@register_placement("one-team", "strong-tie strategy: concentrated in one team",
+                    "strong ties inside tight circles (Granovetter 1973, AJS 78:1360)")
 def _one_team(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(np.concatenate(_members_by_team(graph, rng))[:size])
 
 
-@register_placement("spread", "weak-tie strategy: one per team across teams")
+@register_placement("spread", "weak-tie strategy: one per team across teams",
+                    "weak ties that bridge circles (Granovetter 1973, AJS 78:1360)")
 def _spread(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
     teams = _members_by_team(graph, rng)
     longest = max(len(t) for t in teams)
@@ -130,7 +145,7 @@ def _spread(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 @register_placement("cluster", "one node and its nearest contacts, a local cluster "
-                    "(Centola & Macy 2007)")
+                    "(Centola & Macy 2007)", "Centola & Macy 2007, AJS 113:702")
 def _cluster(graph: CSRGraph, size: int, rng: np.random.Generator) -> np.ndarray:
     """A random node, then its contacts, then theirs (breadth first), so a campaign of
     degree + 1 is one node and its whole neighbourhood (Centola & Macy 2007, AJS 113:702).
@@ -159,8 +174,6 @@ def place_campaign(graph: CSRGraph, size: int, placement: str,
                    rng: np.random.Generator) -> np.ndarray:
     """The campaign members (sorted node ids) for ``placement``."""
     if size > graph.n:
-        from sim.config import ConfigError
-
         raise ConfigError(f"--campaign-size must be at most n={graph.n} (got {size})")
     return PLACEMENTS[placement].choose(graph, size, rng).astype(np.int64)
 
@@ -173,14 +186,15 @@ class Campaign(RoundHook):
     """
 
     name = "campaign"
+    parameters = (CAMPAIGN_SIZE, CAMPAIGN_PLACEMENT)
 
     def __init__(self, size: int, placement: str = "random"):
         self.size = int(size)
         self.placement = placement
         self.members = np.empty(0, dtype=np.int64)
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         self.members = place_campaign(sim.graph, self.size, self.placement, rng)
 
-    def after_decide(self, sim: Simulation) -> None:
+    def after_decide(self, sim: Engine) -> None:
         sim.contribution[self.members] = sim.config.endowment

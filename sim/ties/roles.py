@@ -1,4 +1,4 @@
-"""Network roles (SCIENCE.md §6): brokers who bridge teams and connectors embedded in them.
+"""Network roles (docs/science.md section 6): brokers who bridge teams and connectors in teams.
 
 For every node of any network:
 
@@ -29,10 +29,12 @@ et al. 2008, J. Stat. Mech. P10008; ``networkx.community.louvain_communities``, 
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from sim.graph import CSRGraph
+from sim.kernels.centrality import brandes
 
 #: largest network whose betweenness is computed exactly
 EXACT_BETWEENNESS_MAX = 2000
@@ -46,8 +48,6 @@ COLUMNS = ("node", "team", "degree", "team_degree", "betweenness", "constraint",
 
 def detect_teams(graph: CSRGraph, seed: int = 0) -> np.ndarray:
     """Louvain communities as team codes ``0..k-1`` (largest community first)."""
-    import networkx as nx
-
     communities = nx.community.louvain_communities(graph.to_networkx(), seed=seed)
     team = np.empty(graph.n, dtype=np.int32)
     ordered = sorted(communities, key=lambda c: (-len(c), min(c)))
@@ -98,13 +98,23 @@ def team_clustering(graph: CSRGraph, team: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def percentile_rank(values: np.ndarray) -> np.ndarray:
-    """Ranks scaled to [0, 1] (0 lowest); equal values share their mean rank."""
-    from scipy.stats import rankdata
+    """Ranks scaled to [0, 1] (0 lowest); equal values share their mean rank.
 
+    The ranks are ``scipy.stats.rankdata(values, method="average")``, computed the same way
+    (equal values get the mean of the ranks 1..n they span), without importing SciPy.
+    """
+    values = np.asarray(values)
     n = len(values)
     if n < 2:
         return np.zeros(n)
-    return (rankdata(values, method="average") - 1.0) / (n - 1.0)
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    dense = np.cumsum(starts)  # 1-based index of each value's run of equal values
+    bounds = np.r_[np.flatnonzero(starts), n]
+    ranks = np.empty(n)
+    ranks[order] = 0.5 * (bounds[dense] + bounds[dense - 1] + 1)
+    return (ranks - 1.0) / (n - 1.0)
 
 
 def betweenness(graph: CSRGraph, seed: int = 0) -> np.ndarray:
@@ -112,8 +122,6 @@ def betweenness(graph: CSRGraph, seed: int = 0) -> np.ndarray:
     shortest path scores 1): exact up to EXACT_BETWEENNESS_MAX nodes, else estimated from
     BETWEENNESS_PIVOTS sources drawn with ``seed`` and scaled by n / pivots. The work is the
     Numba kernel :func:`sim.kernels.centrality.brandes`."""
-    from sim.kernels.centrality import brandes
-
     n = graph.n
     if n <= EXACT_BETWEENNESS_MAX:
         sources = np.arange(n, dtype=np.int64)

@@ -1,25 +1,27 @@
 """Weaving new ties and cutting old ones, each round, on the engine's CSR network.
 
-Weaving ("randomised coffee trials", SCIENCE.md §6): each round every agent, with probability
-``weaving``, gains one tie to a uniformly drawn other agent; a draw that lands on an existing
-contact adds nothing. Cutting (Rand, Arbesman & Christakis 2011, PNAS 108:19193): each round
-every agent, with probability ``cutting``, cuts its tie to the contact who gave least this
-round (see :func:`sim.kernels.weaving.least_giving_contacts`). Both act in the hook's
-``end_round`` and take effect from the next round through ``Simulation.set_graph``.
+Weaving ("randomised coffee trials", docs/science.md section 6.4): each round every agent, with
+probability ``weaving``, gains one tie to a uniformly drawn other agent; a draw that lands on an
+existing contact adds nothing. Cutting (Rand, Arbesman & Christakis 2011, PNAS 108:19193):
+each round every agent, with probability ``cutting``, cuts its tie to the contact who gave least
+this round (see :func:`sim.kernels.weaving.least_giving_contacts`). Both act in the hook's
+``end_round`` and take effect from the next round through ``Simulation.set_graph``. Their
+settings are declared here: :data:`WEAVING` and :data:`CUTTING`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.graph import CSRGraph
-from sim.hooks import RoundHook
+from sim.hooks import Engine, RoundHook
 from sim.kernels import weaving as kernels
+from sim.params import Param
 
-if TYPE_CHECKING:
-    from sim.simulation import Simulation
+WEAVING = Param("weaving", 0.0, "share of agents gaining one new random tie each round "
+                "(\"randomised coffee trials\")", low=0.0, high=1.0)
+CUTTING = Param("cutting", 0.0, "share of agents cutting, each round, their tie to the contact "
+                "who gave least (Rand, Arbesman & Christakis 2011)", low=0.0, high=1.0)
 
 
 def _half_edges(n: int, edges: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -71,16 +73,17 @@ class TieDynamics(RoundHook):
     """Weaves and cuts ties at the end of every round (see the module docstring)."""
 
     name = "ties"
+    parameters = (WEAVING, CUTTING)
 
     def __init__(self, weaving: float = 0.0, cutting: float = 0.0):
         self.weaving = float(weaving)
         self.cutting = float(cutting)
         self.rng: np.random.Generator | None = None
 
-    def start(self, sim: Simulation, rng: np.random.Generator) -> None:
+    def start(self, sim: Engine, rng: np.random.Generator) -> None:
         self.rng = rng
 
-    def end_round(self, sim: Simulation) -> None:
+    def end_round(self, sim: Engine) -> None:
         rng, graph = self.rng, sim.graph
         assert rng is not None, "start() was not called"
         empty = np.empty((0, 2), dtype=np.int64)

@@ -1,4 +1,4 @@
-"""Dedicated kernels for validating the engine against published theory (issue 10).
+"""Dedicated kernels for validating the engine against published theory.
 
 The engine's own kernels (:mod:`sim.kernels`) play one run a round at a time. Two published
 results need something the engine does not offer, so they get small kernels of their own here,

@@ -1,6 +1,6 @@
 """Public-goods payoffs net of contributions, as Santos, Santos & Pacheco (2008) define them.
 
-The engine pays every agent ``own_games * (E - x_i) + returns`` (SCIENCE.md §1): under
+The engine pays every agent ``own_games * (E - x_i) + returns`` (docs/science.md section 1): under
 ``cost="per-game"`` an agent keeps an endowment E in *each* of its k_i + 1 games. Santos et al.
 (Nature 454:213) count only what the games change: a cooperator pays c per game (or c in all,
 under cost per individual) and everyone receives its shares, with no endowment. The two differ
