@@ -2,11 +2,11 @@
 
 Runs the experiment's default design (experiments/policies.toml: 7 policies x 4 networks x 2
 populations x 30 replicates, each replicate a pair of runs) through
-``experiments.policies.run_experiment``, as the command does, once per worker count
+``experiments.policies.EXPERIMENT.play``, as the command does, once per worker count
 (interleaved 2, 1, 2, 1, ... for ``--repeats``), and prints the wall times, the speed-up
 wall(1) / wall(2), whether the results are identical, and the load average before and after
 (other processes on a 2-core machine depress the speed-up: re-run when it is quiet). The
-issue's target is the default run within 5 minutes on this 2-core machine.
+target is the default run within 5 minutes on this 2-core machine.
 
     python benchmarks/policies_experiment.py                 # the default design
     python benchmarks/policies_experiment.py --replicates 10 --repeats 2
@@ -24,16 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from experiments.policies import EXPERIMENT  # noqa: E402
+
 
 def main() -> int:
-    from experiments import policies as experiment
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    params = experiment.load_parameters()
+    params = EXPERIMENT.read_parameters()
     replicates = args.replicates or params["experiment"]["replicates"]
     networks = list(params["networks"])
     policies = list(params["policies"]["names"])
@@ -43,8 +43,7 @@ def main() -> int:
     for _ in range(args.repeats):
         for workers in (2, 1):
             start = time.perf_counter()
-            run = experiment.run_experiment(params, replicates, params["experiment"]["seed"],
-                                            workers, networks, policies)
+            run = EXPERIMENT.play(params, replicates=replicates, workers=workers)
             walls[workers].append(time.perf_counter() - start)
             results[workers] = {k: run[k] for k in ("policies", "payoff_learning")}
     load_after = os.getloadavg()

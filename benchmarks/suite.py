@@ -33,7 +33,7 @@ ROOT = HERE.parent
 FIELDS = ("model", "case", "n", "degree", "groups", "rule", "update", "rate", "build_s",
           "peak_rss_mb", "bytes_per_agent", "vs_plain_mesa", "threads", "load")
 
-#: the headline of the performance issue: n = 10^6, degree 4, neighbourhood, Fermi, synchronous
+#: the headline case: n = 10^6, degree 4, neighbourhood, Fermi, synchronous
 HEADLINE = dict(n=1_000_000, degree=4, groups="neighbourhood", rule="fermi", update="synchronous")
 
 
@@ -229,7 +229,7 @@ def run_suite(quick: bool = False, progress=None) -> list[dict]:
 
 
 def summary(rows: list[dict]) -> list[str]:
-    """The issue's targets, one line each, from the rows of one run."""
+    """The targets, one line each, from the rows of one run."""
     lines = []
     head = [r for r in rows if r["model"] == "engine" and all(r[k] == v for k, v in
                                                                 HEADLINE.items())]

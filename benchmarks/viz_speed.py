@@ -10,7 +10,7 @@ repaint. Then the same with two policies side by side (two networks, two curves)
 
     python benchmarks/viz_speed.py [--rounds 40] [--play-seconds 8] [--json]
 
-Target (issue 7): at least 2 rounds per second for 500 people.
+Target (benchmarks/README.md, browser app): at least 2 rounds per second for 500 people.
 """
 
 from __future__ import annotations

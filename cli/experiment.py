@@ -23,17 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     names = parser.add_subparsers(dest="experiment", metavar="NAME", title="experiments")
     for name in EXPERIMENTS:
-        try:
-            experiment = load(name)
-        except AttributeError:  # TRANSITION: an experiment not yet on the runtime
-            import importlib
-
-            module = importlib.import_module(f"experiments.{EXPERIMENTS[name]}")
-            sub = names.add_parser(name, help=module.SUMMARY, description=module.__doc__,
-                                   formatter_class=HelpFormatter, allow_abbrev=False)
-            module.add_arguments(sub)
-            sub.set_defaults(handler=module.main)
-            continue
+        experiment = load(name)
         sub = names.add_parser(
             name,
             help=experiment.summary,

@@ -27,19 +27,3 @@ def load(name: str) -> Any:
     """The :class:`~experiments.runtime.Experiment` of experiment ``name``."""
     return importlib.import_module(f"experiments.{EXPERIMENTS[name]}").EXPERIMENT
 
-
-def read_parameters(path, sections=()):  # TRANSITION: until every experiment is on the runtime
-    import tomllib
-
-    from experiments.output import UsageError
-
-    try:
-        with open(path, "rb") as handle:
-            params = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise UsageError(f"--params '{path}': {err}") from None
-    missing = [name for name in sections if name not in params]
-    if missing:
-        raise UsageError(f"--params '{path}' lacks section(s) "
-                         + ", ".join(f"[{name}]" for name in missing))
-    return params
