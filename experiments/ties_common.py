@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from experiments.formatting import number
-from sim.analysis.stats import finite, mean_ci
+from sim.analysis.stats import bootstrap_ci, finite, mean_ci
 from sim.ties import Campaign
 
 #: the silo part's axes and metrics
@@ -81,13 +81,9 @@ def mean_interval(values: list[float | None]) -> tuple[float | None, list[float 
 
 
 def _bootstrap(values: np.ndarray, statistic) -> list[float | None]:
-    """95% percentile bootstrap interval (fixed resampling generator: reproducible)."""
-    if len(values) < 2:
-        return [None, None]
-    rng = np.random.default_rng(0)
-    draws = statistic(values[rng.integers(0, len(values), size=(BOOTSTRAP, len(values)))])
-    lo, hi = np.quantile(draws, [0.025, 0.975], method="inverted_cdf")  # inf-safe
-    return [_float_or_none(lo), _float_or_none(hi)]
+    """95% percentile bootstrap interval; inf-safe quantiles (censored times are infinite)."""
+    ci = bootstrap_ci(values, statistic, draws=BOOTSTRAP, method="inverted_cdf")
+    return [None, None] if ci is None else [_float_or_none(ci[0]), _float_or_none(ci[1])]
 
 
 def time_to_half(rounds: list[int | None]) -> tuple[float | None, list[float | None],

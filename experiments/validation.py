@@ -28,11 +28,9 @@ results.json and one PNG per study, all or nothing (experiments/reports/validati
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +48,7 @@ from sim.analysis.fixation import (
     regular_threshold,
     wilson_interval,
 )
-from sim.analysis.stats import finite
+from sim.analysis.stats import bootstrap_ci, finite
 from sim.config import ConfigError, SimulationConfig
 from sim.networks import build_network
 from sim.seeds import child_seed, describe_seed, seed_sequence
@@ -125,33 +123,10 @@ def overlay(raw: dict[str, Any], quick: bool) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_parameters(quick: bool, path: Path = PARAMETERS) -> dict[str, dict[str, Any]]:
-    """The parameter file's study settings, quick or full (see :func:`overlay`)."""
-    return overlay(EXPERIMENT.read_parameters(path), quick)
-
-
-def _mean_ci(values: list[float], draws: int = 4000) -> tuple[float, tuple[float, float] | None]:
-    """Mean over runs and its 95% bootstrap percentile interval (resampling runs; the
-    resampling generator is fixed, so the interval is reproducible). Unlike mean +- 1.96 SE it
-    stays inside the range of the data, here shares in [0, 1]."""
-    arr = np.asarray(values, dtype=float)
-    mean = float(arr.mean())
-    if len(arr) < 2:
-        return mean, None
-    rng = np.random.default_rng(0)
-    means = arr[rng.integers(0, len(arr), size=(draws, len(arr)))].mean(axis=1)
-    return mean, (float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975)))
-
-
-@contextlib.contextmanager
-def _runner(runner: Runner | None, p: dict[str, Any]) -> Iterator[Runner]:
-    """``runner``; for a study called on its own, one of ``p["workers"]`` processes (0: one
-    per CPU; default: in this process)."""
-    if runner is not None:
-        yield runner
-        return
-    with Runner(workers=int(p.get("workers", 1)) or (os.cpu_count() or 1)) as own:
-        yield own
+def _mean_ci(values: list[float]) -> tuple[float, tuple[float, float] | None]:
+    """Mean over runs and its 95% bootstrap interval (4000 resamples), which stays inside
+    [0, 1] for shares."""
+    return float(np.mean(values)), bootstrap_ci(values, draws=4000)
 
 
 # ------------------------------------------------------------------- Santos et al. 2008
@@ -196,7 +171,7 @@ def _santos_task(task: tuple) -> float:
     return stationary_cooperators(config, seed, average, net)[0]
 
 
-def run_santos(p: dict[str, Any], seed: Any, runner: Runner | None = None) -> StudyResult:
+def run_santos(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
     """Fraction of cooperators against eta on each network / cost condition."""
     published = {entry["condition"]: entry for entry in p["published"]}
     # runs are seeded by (network kind, eta, run), not by condition: every condition on the
@@ -211,8 +186,7 @@ def run_santos(p: dict[str, Any], seed: Any, runner: Runner | None = None) -> St
         for ei, config in enumerate(configs)
         for r in range(p["runs"])
     ]
-    with _runner(runner, p) as run:
-        values = iter(run.map(_santos_task, tasks, "santos2008"))
+    values = iter(runner.map(_santos_task, tasks, "santos2008"))
     rows: list[Row] = []
     curves: list[dict[str, Any]] = []
     for cond in p["conditions"]:
@@ -262,7 +236,7 @@ def _fixation_task(task: tuple):
     return fixation_probability(*task)
 
 
-def run_ohtsuki(p: dict[str, Any], seed: Any, runner: Runner | None = None) -> StudyResult:
+def run_ohtsuki(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
     """Fixation probability of one cooperator against b/c, and where N rho crosses 1."""
     n, w, c, count = p["n"], p["selection"], p["cost"], p["graphs"]
     study = STUDY_KEYS["ohtsuki2006"]
@@ -276,8 +250,7 @@ def run_ohtsuki(p: dict[str, Any], seed: Any, runner: Runner | None = None) -> S
               child_seed(seed, study, k, 1 + oi, g).generate_state(1, np.uint64)[0])
              for k in p["degrees"] for oi, bc in enumerate(ratios[k])
              for g, graph in enumerate(graphs[k])]
-    with _runner(runner, p) as run:
-        estimates = iter(run.map(_fixation_task, tasks, "ohtsuki2006"))
+    estimates = iter(runner.map(_fixation_task, tasks, "ohtsuki2006"))
     rows: list[Row] = []
     panels = []
     for k in p["degrees"]:
@@ -324,14 +297,13 @@ def _nowak_may_task(task: tuple):
 
 
 def run_nowak_may_study(p: dict[str, Any], seed: Any,
-                        runner: Runner | None = None) -> StudyResult:
+                        runner: Runner) -> StudyResult:
     """Share of cooperators in the chaotic regime, averaged over late generations."""
     study = STUDY_KEYS["nowak_may1992"]
     tasks = [(p["side"], float(b), p["generations"], p["initial_defectors"],
               child_seed(seed, study, bi, s))
              for bi, b in enumerate(p["b"]) for s in range(p["seeds"])]
-    with _runner(runner, p) as run:
-        results = iter(run.map(_nowak_may_task, tasks, "nowak_may1992"))
+    results = iter(runner.map(_nowak_may_task, tasks, "nowak_may1992"))
     rows, runs = [], []
     for b in p["b"]:
         shares = []
@@ -360,9 +332,8 @@ RUNNERS = {"santos2008": run_santos, "ohtsuki2006": run_ohtsuki,
 
 
 # --------------------------------------------------------------------------- the studies
-def run_studies(params: dict[str, dict[str, Any]], quick: bool, seed: Any,
-                studies: list[str] | None = None,
-                runner: Runner | None = None) -> dict[str, Any]:
+def run_studies(params: dict[str, dict[str, Any]], quick: bool, seed: Any, runner: Runner,
+                studies: list[str] | None = None) -> dict[str, Any]:
     """Run the chosen studies (default: all): {"results": [StudyResult], "meta": {...}}."""
     load_before = os.getloadavg()
     begin = time.perf_counter()
@@ -381,12 +352,6 @@ def run_studies(params: dict[str, dict[str, Any]], quick: bool, seed: Any,
         "numba_threads": numba.get_num_threads(),
     }
     return {"results": results, "meta": meta}
-
-
-def run_validation(quick: bool, seed: int, studies: list[str] | None = None,
-                   path: Path = PARAMETERS, runner: Runner | None = None) -> dict[str, Any]:
-    """:func:`run_studies` with the parameter file at ``path``."""
-    return run_studies(load_parameters(quick, path), quick, seed, studies, runner)
 
 
 def as_json(run: dict[str, Any]) -> dict[str, Any]:
@@ -432,7 +397,7 @@ def settings(params: dict[str, Any], options: dict[str, Any]) -> Settings:
 def run(settings: Settings, seed: Any, runner: Runner) -> dict[str, Any]:
     """Every chosen study on ``runner``: the --json document, plus the figures' data as the
     private entry ``_plots`` (``{study: plot}``, for the report only)."""
-    studies = run_studies(settings.params, settings.quick, seed, settings.studies, runner)
+    studies = run_studies(settings.params, settings.quick, seed, runner, settings.studies)
     return {**as_json(studies), "_plots": {result.name: result.plot
                                            for result in studies["results"]}}
 

@@ -34,6 +34,7 @@ import numpy as np
 import pytest
 import reference_validation as refv
 
+from experiments.runtime import Runner
 from sim import Simulation, SimulationConfig
 from sim.analysis import fixation as fx
 from sim.graph import CSRGraph
@@ -276,8 +277,11 @@ def test_nowak_may_rejects_bad_settings():
 @pytest.fixture(scope="module")
 def quick():
     from experiments import validation
+    from experiments.runtime import Runner
 
-    return validation.run_validation(quick=True, seed=0)
+    params = validation.overlay(validation.EXPERIMENT.read_parameters(), quick=True)
+    with Runner(workers=1) as runner:
+        return validation.run_studies(params, True, 0, runner=runner)
 
 
 def rows_of(run, study):
@@ -337,9 +341,10 @@ def test_quick_rows_have_the_documented_keys(quick):
 def test_quick_is_reproducible_and_seeded():
     from experiments import validation
 
-    params = validation.load_parameters(True)["ohtsuki2006"]
+    params = validation.overlay(validation.EXPERIMENT.read_parameters(), True)["ohtsuki2006"]
     params.update(runs=4000, graphs=4)
-    runs = [validation.run_ohtsuki(params, seed) for seed in (5, 5, 6)]
+    with Runner(workers=1) as runner:
+        runs = [validation.run_ohtsuki(params, seed, runner) for seed in (5, 5, 6)]
     values = [[r.simulated for r in run.rows] for run in runs]
     assert values[0] == values[1] and values[0] != values[2]
 
@@ -347,11 +352,12 @@ def test_quick_is_reproducible_and_seeded():
 def test_santos_worker_processes_give_the_same_numbers():
     from experiments import validation
 
-    params = validation.load_parameters(True)["santos2008"]
+    params = validation.overlay(validation.EXPERIMENT.read_parameters(), True)["santos2008"]
     params.update(eta=[0.6], runs=2, rounds=50, average=20, n=100)
     params["conditions"] = params["conditions"][2:4]
-    inline = validation.run_santos(dict(params, workers=1), 3)
-    pooled = validation.run_santos(dict(params, workers=2), 3)
+    with Runner(workers=1) as one, Runner(workers=2) as two:
+        inline = validation.run_santos(params, 3, one)
+        pooled = validation.run_santos(params, 3, two)
     assert [r.simulated for r in inline.rows] == [r.simulated for r in pooled.rows]
 
 
