@@ -51,7 +51,6 @@ SUMMARY = "cooperative cascades (Fowler & Christakis 2010) in the Fehr & Gächte
 PARAMETERS = Path(__file__).with_name("fowler_christakis.toml")
 DEGREES = (1, 2, 3)
 SECTIONS = ("experiment", "design", "behaviour", "targets", "sensitivity")
-DEFAULT_SEED = 2010
 #: [targets]: the upper or lower bounds, and the [low, high] intervals
 TARGET_BOUNDS = ("decline_ratio_max", "punishment_over_no_punishment")
 TARGET_INTERVALS = ("period1_share", "influence_1", "influence_2", "influence_3", "multiplier")
@@ -380,7 +379,7 @@ EXPERIMENT = Experiment(
     description=__doc__,
     parameters=PARAMETERS,
     sections=SECTIONS,
-    seed=lambda params: params["experiment"].get("seed", DEFAULT_SEED),
+    seed="experiment.seed",
     # a few large tasks whose kernels run their sessions in parallel: one worker by default
     workers_default=lambda params, options: 1,
     kernel_threads=True,

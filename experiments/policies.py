@@ -274,7 +274,7 @@ EXPERIMENT = Experiment(
     description=__doc__,
     parameters=PARAMETERS,
     sections=SECTIONS,
-    seed=lambda params: params["experiment"]["seed"],
+    seed="experiment.seed",
     options=(
         Option("--replicates", "worlds per (population, network, policy) (default {default})",
                type=integer_at_least("--replicates", 1), metavar="N",

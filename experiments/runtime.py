@@ -144,7 +144,8 @@ class Experiment:
         description: the long help (usually the module's docstring).
         parameters: the default parameter file (TOML), or None.
         sections: tables the parameter file must have.
-        seed: the default master seed: an int, or a function of the parameters.
+        seed: the default master seed: an int, or the ``table.key`` entry of the parameter
+            file that holds it (a sweep then leaves that entry out of its parameters).
         options: the experiment's own options.
         settings: ``settings(params, options) -> settings``: checks everything (raising
             ``ConfigError`` with one line) and returns what the run needs; ``options`` is a
@@ -176,7 +177,7 @@ class Experiment:
     settings: Callable[[Params, dict[str, Any]], Any]
     parameters: Path | None = None
     sections: tuple[str, ...] = ()
-    seed: int | Callable[[Params], int] = 0
+    seed: int | str = 0
     options: tuple[Option, ...] = ()
     cells: Callable[[Any, Any], list] | None = None
     run_cell: Callable[[Any], Any] | None = None
@@ -203,7 +204,19 @@ class Experiment:
         return params
 
     def default_seed(self, params: Params) -> int:
-        return int(self.seed(params) if callable(self.seed) else self.seed)
+        """The master seed when ``--seed`` is not given: :attr:`seed`, or the parameter-file
+        entry it names (an integer >= 0, else one ``--params`` line)."""
+        if not isinstance(self.seed, str):
+            return int(self.seed)
+        *tables, entry = self.seed.split(".")
+        table: Any = params
+        for name in tables:
+            table = table.get(name) if isinstance(table, dict) else None
+        value = table.get(entry) if isinstance(table, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"--params: [{'.'.join(tables)}] {entry} must be an integer >= 0 "
+                              f"(got {value!r})")
+        return value
 
     def default_workers(self, params: Params, options: dict[str, Any] | None = None) -> int:
         if self.workers_default is not None:
@@ -344,32 +357,8 @@ def _dotted(params: Params, path: tuple[str, ...] = ()) -> dict[str, tuple[str, 
 
 
 def _seed_entry(experiment: Experiment, params: Params) -> str | None:
-    """The ``table.key`` entry the experiment's default master seed comes from, if any (the
-    integer entry that, changed, changes the default seed)."""
-    if not callable(experiment.seed):
-        return None
-    try:
-        seed = experiment.default_seed(params)
-    except Exception:  # noqa: BLE001 - a file without its seed: nothing to leave out
-        return None
-    for name, path in _dotted(params).items():
-        *tables, entry = path
-        table = params
-        for part in tables:
-            table = table[part]
-        if not isinstance(table[entry], int) or isinstance(table[entry], bool):
-            continue
-        original = table[entry]
-        table[entry] = original + 1
-        try:
-            moved = experiment.default_seed(params) != seed
-        except Exception:  # noqa: BLE001
-            moved = False
-        finally:
-            table[entry] = original
-        if moved:
-            return name
-    return None
+    """The ``table.key`` entry the experiment's default master seed comes from, if any."""
+    return experiment.seed if isinstance(experiment.seed, str) else None
 
 
 def _option_value(option: Option, name: str, raw: Any) -> Any:

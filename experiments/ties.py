@@ -309,7 +309,7 @@ EXPERIMENT = Experiment(
     description=__doc__,
     parameters=PARAMETERS,
     sections=SECTIONS,
-    seed=lambda params: _integer(params, "seed", low=0),
+    seed="experiment.seed",
     options=(
         Option("--replicates", "networks per bridging share, and per network type in the "
                "Centola part (default: [experiment] replicates of the parameter file, and "

@@ -346,7 +346,7 @@ def _toy_experiment(parameters: Path) -> Experiment:
     return Experiment(
         name="toy-exp", summary="a toy experiment", description="", table=str,
         write=lambda run, directory: None, parameters=parameters, sections=("world",),
-        seed=lambda params: params["experiment"]["seed"],
+        seed="experiment.seed",
         options=(Option("--draws", "draws per task", type=integer_at_least("--draws", 1),
                         default=3),),
         settings=settings, cells=cells, run_cell=run_cell,
