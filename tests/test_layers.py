@@ -14,14 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("sim", "models", "experiments", "cli", "sweeps")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(),
-                                reason="import-linter is not installed (pip install -e .[dev])")
+
+
+def test_import_linter_is_installed():
+    # the contract below must run, never be skipped: import-linter is a dev dependency
+    assert LINT_IMPORTS.exists(), "import-linter is missing: pip install -e '.[dev]'"
 
 
 def lint(tree: Path, *contracts: str) -> subprocess.CompletedProcess:
