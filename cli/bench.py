@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 
 from cli.base import HelpFormatter, OutputError
@@ -15,7 +16,8 @@ from cli.base import HelpFormatter, OutputError
 SUITE = Path(__file__).resolve().parents[1] / "benchmarks" / "suite.py"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "bench",
         help="measure agent-rounds per second, peak memory and start-up time",

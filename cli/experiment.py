@@ -7,12 +7,17 @@ Every experiment runs through :mod:`experiments.runtime`, which gives each the s
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from cli.base import HelpFormatter, UsageError
 from experiments import EXPERIMENTS, load, runtime
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The ``experiment`` command: every experiment by name; when ``argv`` names one (``cascade
+    experiment NAME ...``), only that one is imported and given its options, so a run does
+    not pay for loading the others."""
     parser = subparsers.add_parser(
         "experiment",
         help="run a scientific experiment (see 'cascade experiment --help' for the list)",
@@ -22,7 +27,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         allow_abbrev=False,
     )
     names = parser.add_subparsers(dest="experiment", metavar="NAME", title="experiments")
+    words = [word for word in argv if not word.startswith("-")]
+    chosen = words[1] if words[:1] == ["experiment"] and len(words) > 1 else None
     for name in EXPERIMENTS:
+        if chosen in EXPERIMENTS and name != chosen:
+            names.add_parser(name)  # not run now: its name only
+            continue
         experiment = load(name)
         sub = names.add_parser(
             name,

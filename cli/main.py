@@ -1,6 +1,6 @@
 """Entry point of the ``cascade`` command (``[project.scripts] cascade = "cli.main:main"``).
 
-Every subcommand lives in its own module with ``add_parser(subparsers)``, which registers the
+Every subcommand lives in its own module with ``add_parser(subparsers, argv)``, which registers the
 subcommand and sets ``handler`` (a function ``args -> exit status``) as its default. Only the
 module of the command being run is imported (the others would load Dask, Matplotlib and SciPy
 for nothing); ``cascade --help`` and unknown commands import them all.
@@ -76,7 +76,7 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, module in COMMANDS.items():
         if chosen is None or name == chosen:
-            importlib.import_module(module).add_parser(subparsers)
+            importlib.import_module(module).add_parser(subparsers, argv or ())
         else:  # not run now: its name only, so that the list of commands stays whole
             subparsers.add_parser(name)
     parser.set_defaults(handler=None)

@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from cli.base import HelpFormatter, OutputError, UsageError, integer_at_least
@@ -22,7 +23,8 @@ from sim.params import ConfigError
 from sim.ties.roles import network_roles
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "roles",
         help="brokers and connectors of a network: read an edge list, write roles as CSV",

@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ Every setting of sim.SimulationConfig is an option below (field name with dashes
   cascade run --network edgelist --network-file ties.txt --groups rematch --group-size 4"""
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "run",
         help="play one simulation: summary, --json, or --out DIR (Parquet + chart)",

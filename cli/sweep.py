@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from cli.base import EXIT_FAILURE, PROG, HelpFormatter, UsageError, integer_at_least, one_line
@@ -33,7 +34,8 @@ naming the key, and nothing started or written); 1 a run or the cluster failed (
 so far stay: fix the cause and add --resume); 130 interrupted (likewise)."""
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "sweep",
         help="run a parameter sweep from a TOML file on Dask (resumable, reproducible)",

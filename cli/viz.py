@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from cli.base import HelpFormatter, UsageError, one_line
@@ -35,7 +36,8 @@ two policies side by side, downloads of the run's data (CSV) and charts (PNG).
 The same app runs with 'solara run models/public_goods/app.py'."""
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "viz",
         help="serve the browser app for policy teams (Mesa SolaraViz)",

@@ -63,12 +63,8 @@ def load_parameters(path: Path = PARAMETERS) -> dict[str, Any]:
 
 
 def behaviour_for(params: dict[str, Any], spec: str) -> Behaviour:
-    """The subjects' parameters: ``[behaviour]`` (literature values and assumptions) with the
-    values calibrated for this regression ``spec`` (``[calibrated.<spec>]``): the targets are
-    in the units of the spec's coefficients, so each spec has its own calibration."""
-    values = dict(params["behaviour"])
-    values.update(params.get("calibrated", {}).get(spec, {}))
-    return Behaviour.from_dict(values)
+    """The subjects' parameters for the regression ``spec``: :meth:`Behaviour.calibrated`."""
+    return Behaviour.calibrated(params, spec)
 
 
 @dataclass(frozen=True)

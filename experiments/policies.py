@@ -41,14 +41,14 @@ from typing import Any
 
 import numpy as np
 
-from experiments import fowler_christakis
 from experiments.options import Option, integer_at_least
 from experiments.reports import policies as report
 from experiments.reports.policies import JSON_KEY, METRICS, POPULATIONS
-from experiments.runtime import Experiment
+from experiments.runtime import Experiment, read_parameter_file
 from sim.analysis.stats import mean_ci
 from sim.config import ConfigError, SimulationConfig
 from sim.kernels.metrics import gini
+from sim.lab.design import Behaviour
 from sim.policies import Policy
 from sim.seeds import child_seeds
 from sim.simulation import Simulation
@@ -67,8 +67,8 @@ def human_like_settings(params: dict[str, Any], endowment: float) -> dict[str, A
     """
     section = params["human-like"]
     lab_path = Path(__file__).resolve().parents[1] / section["source"]
-    lab = fowler_christakis.load_parameters(lab_path)
-    behaviour = fowler_christakis.behaviour_for(lab, section["calibration"]).to_dict()
+    lab = read_parameter_file(lab_path, ("behaviour",))
+    behaviour = Behaviour.calibrated(lab, section["calibration"]).to_dict()
     values = {"rule": section["rule"], "mutation": float(section["mutation"])}
     for field, lab_name in section["map"].items():
         values[field] = behaviour[lab_name]

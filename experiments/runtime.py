@@ -190,18 +190,7 @@ class Experiment:
     def read_parameters(self, path: Path | None = None) -> Params:
         """The parameter file; an unreadable one or a missing table is one ``--params`` line."""
         path = path or self.parameters
-        if path is None:
-            return {}
-        try:
-            with open(path, "rb") as handle:
-                params = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise ConfigError(f"--params '{path}': {err}") from None
-        missing = [name for name in self.sections if name not in params]
-        if missing:
-            raise ConfigError(f"--params '{path}' lacks section(s) "
-                              + ", ".join(f"[{name}]" for name in missing))
-        return params
+        return {} if path is None else read_parameter_file(path, self.sections)
 
     def default_seed(self, params: Params) -> int:
         """The master seed when ``--seed`` is not given: :attr:`seed`, or the parameter-file
@@ -332,6 +321,20 @@ class Experiment:
         options["seed"] = self.default_seed(params)  # the run's own seed goes to execute()
         options["workers"] = 1
         return self.settings(params, options)
+
+
+def read_parameter_file(path: Path, sections: Sequence[str] = ()) -> Params:
+    """A TOML parameter file that must have ``sections``; one ``--params`` line otherwise."""
+    try:
+        with open(path, "rb") as handle:
+            params = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"--params '{path}': {err}") from None
+    missing = [name for name in sections if name not in params]
+    if missing:
+        raise ConfigError(f"--params '{path}' lacks section(s) "
+                          + ", ".join(f"[{name}]" for name in missing))
+    return params
 
 
 def _cores() -> int:

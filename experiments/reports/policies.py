@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from scipy.stats import rankdata
 
 from experiments.formatting import estimate
 
@@ -55,7 +54,8 @@ def ranking(run: dict[str, Any], networks: list[str], policies: list[str]) -> di
                 keys = np.array([(-v if higher else v) if v is not None else math.inf
                                  for v in values])
                 # equal estimates (to 9 significant digits) share the better rank
-                places = rankdata(np.array([float(f"{k:.9g}") for k in keys]), method="min")
+                rounded = [float(f"{k:.9g}") for k in keys]
+                places = [1 + sum(other < key for other in rounded) for key in rounded]
                 for policy, place in zip(policies, places, strict=True):
                     ranks[policy][network] = int(place)
             rows = [{"policy": p, "ranks": ranks[p],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from scipy.stats import t as student
+from scipy.special import stdtrit
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95, axis: int = 0):
@@ -30,7 +30,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95, axis: int = 0):
 
 def t_quantile(level: float, dof: float) -> float:
     """The two-sided ``level`` quantile of Student's t with ``dof`` degrees of freedom."""
-    return float(student.ppf(0.5 + level / 2, dof))
+    return float(stdtrit(dof, 0.5 + level / 2))  # what scipy.stats.t.ppf computes
 
 
 def finite(values: Iterable[float | None] | np.ndarray) -> np.ndarray:

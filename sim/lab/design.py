@@ -182,6 +182,16 @@ class Behaviour:
         return dataclasses.asdict(self)
 
     @classmethod
+    def calibrated(cls, params: dict[str, Any], spec: str) -> Behaviour:
+        """The subjects of a parameter file (``experiments/fowler_christakis.toml``):
+        ``[behaviour]`` (literature values and assumptions) with the values calibrated for the
+        regression ``spec`` (``[calibrated.<spec>]``): the targets are in the units of the
+        spec's coefficients, so each spec has its own calibration."""
+        values = dict(params["behaviour"])
+        values.update(params.get("calibrated", {}).get(spec, {}))
+        return cls.from_dict(values)
+
+    @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Behaviour:
         known = {f.name for f in dataclasses.fields(cls)}
         for key in values:
