@@ -42,8 +42,7 @@ from typing import Any
 import numpy as np
 
 from experiments.options import Option, integer_at_least
-from experiments.reports import policies as report
-from experiments.reports.policies import JSON_KEY, METRICS, POPULATIONS
+from experiments.policies_reading import JSON_KEY, METRICS, POPULATIONS, ranking, reading
 from experiments.runtime import Experiment, read_parameter_file
 from sim.analysis.stats import mean_ci
 from sim.config import ConfigError, SimulationConfig
@@ -249,8 +248,8 @@ def summarise(settings: Settings, tasks: list, results: list) -> dict[str, Any]:
         "human_like_unmapped": params["human-like"].get("unmapped", {}),
         "payoff_learning": dict(params["payoff-learning"]),
     }
-    run["ranking"] = report.ranking(run, networks, policies)
-    run["reading"] = report.reading(run, networks, policies)
+    run["ranking"] = ranking(run, networks, policies)
+    run["reading"] = reading(run, networks, policies)
     return run
 
 
@@ -294,7 +293,8 @@ EXPERIMENT = Experiment(
     cells=cells,
     run_cell=run_cell,
     summarise=summarise,
-    table=report.table_text,
-    write=report.write,
+    # by name: loaded only to show or write a finished run (the workers need no plotting)
+    table="experiments.reports.policies:table_text",
+    write="experiments.reports.policies:write",
     metrics=headline,
 )

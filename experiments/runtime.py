@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import math
 import os
@@ -158,7 +159,9 @@ class Experiment:
             for an experiment of several stages (``runner.map`` for each).
         table: ``table(run) -> str``, what the terminal shows.
         write: ``write(run, directory)``: the report and figures for ``--out`` (the runtime
-            writes ``results.json`` itself).
+            writes ``results.json`` itself). ``table`` and ``write`` may be given by name,
+            ``"package.module:function"``, so that the module (and its plotting library) is
+            loaded only to show or write a finished run, never by the workers.
         metrics: ``metrics(run) -> {name: number}``, the headline numbers a sweep records.
         workers_default: the default of ``--workers``, a function of the parameters and the
             other options (0: one per core), or None for one per core.
@@ -171,8 +174,8 @@ class Experiment:
     name: str
     summary: str
     description: str
-    table: Callable[[Params], str]
-    write: Callable[[Params, Path], None]
+    table: Callable[[Params], str] | str
+    write: Callable[[Params, Path], None] | str
     metrics: Callable[[Params], dict[str, Any]]
     settings: Callable[[Params, dict[str, Any]], Any]
     parameters: Path | None = None
@@ -323,6 +326,14 @@ class Experiment:
         return self.settings(params, options)
 
 
+def entry(function: Callable | str) -> Callable:
+    """A function, or the one named ``"package.module:function"`` (imported now)."""
+    if not isinstance(function, str):
+        return function
+    module, _, name = function.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def read_parameter_file(path: Path, sections: Sequence[str] = ()) -> Params:
     """A TOML parameter file that must have ``sections``; one ``--params`` line otherwise."""
     try:
@@ -470,11 +481,11 @@ def main(args: argparse.Namespace, experiment: Experiment) -> int:
     if args.out is not None:
         with OutputDir(args.out) as staging:
             write_json(staging / "results.json", results)
-            experiment.write(run, staging)
+            entry(experiment.write)(run, staging)
     if args.json:
         print(json.dumps(results, allow_nan=False))
     else:
-        print(experiment.table(run))
+        print(entry(experiment.table)(run))
         if args.out is not None:
             print(f"\nreport written to {args.out}/")
     sys.stdout.flush()
