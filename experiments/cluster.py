@@ -43,6 +43,15 @@ LOCAL_DASK_CONFIG = {
 }
 
 
+
+def available_cores() -> int:
+    """The cores this process may use (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def local_cluster(
     workers: int,

@@ -1,7 +1,8 @@
 """Cooperation against competition: every policy on several networks (docs/science.md §6).
 
-Does a system run on competition between its parts lose to one that rewards cooperation? Every
-policy of ``sim.policies`` (and the combination cooperation+punishment) is applied on four
+Does a system run on competition between its parts lose to one that rewards cooperation? The
+policies named in ``[policies] names`` of policies.toml (by default every policy of
+``sim.policies`` and the combination cooperation+punishment) are applied on four
 networks (silos, small world, scale-free, random) to two populations:
 
 - the calibrated human-like population: the engine's ``conditional`` rule with the behavioural
@@ -44,7 +45,7 @@ import numpy as np
 from experiments.options import Option, integer_at_least
 from experiments.policies_reading import JSON_KEY, METRICS, POPULATIONS, ranking, reading
 from experiments.runtime import Experiment, read_parameter_file
-from sim.analysis.stats import mean_ci
+from sim.analysis.stats import finite, mean_ci
 from sim.config import ConfigError, SimulationConfig
 from sim.kernels.metrics import gini
 from sim.lab.design import Behaviour
@@ -129,13 +130,20 @@ def _subset(raw: str | None, allowed: list[str], option: str) -> list[str]:
     if len(set(names)) < len(names):
         raise ConfigError(f"{option} names something twice (got {raw!r})")
     unknown = [name for name in names if name not in allowed]
-    if unknown and option == "--networks":
-        raise ConfigError(f"unknown --networks '{unknown[0]}'; allowed: " + ", ".join(allowed))
+    if unknown:
+        raise ConfigError(f"unknown {option} '{unknown[0]}'; allowed: " + ", ".join(allowed))
     return names
 
 
 def settings(params: dict[str, Any], options: dict[str, Any]) -> Settings:
-    """Check the options and every cell's config (one line on the first bad value)."""
+    """Check the options, ``[experiment]`` and every cell's config (one line on the first bad
+    value)."""
+    extra = params["experiment"].get("extra")
+    if isinstance(extra, bool) or not isinstance(extra, int | float) or not extra > 0:
+        raise ConfigError(f"--params: [experiment] extra must be a number > 0 (got {extra!r})")
+    if not isinstance(options["replicates"], int) or options["replicates"] < 1:
+        raise ConfigError("--params: [experiment] replicates must be an integer >= 1 "
+                          f"(got {options['replicates']!r})")
     networks = _subset(options["networks"], list(params["networks"]), "--networks")
     policies = _subset(options["policies"], list(params["policies"]["names"]), "--policies")
     try:
@@ -212,11 +220,11 @@ def run_cell(task: tuple[SimulationConfig, list, float]) -> dict[str, Any]:
 
 def summary(values: np.ndarray) -> dict[str, Any]:
     """Mean and 95% t interval over the replicates (non-finite values left out)."""
-    finite = values[np.isfinite(values)]
-    if len(finite) == 0:
+    kept = finite(values)
+    if len(kept) == 0:
         return {"estimate": None, "ci": [None, None], "replicates": 0}
-    mean, lo, hi = mean_ci(finite)
-    return {"estimate": float(mean), "ci": [float(lo), float(hi)], "replicates": int(len(finite))}
+    mean, lo, hi = mean_ci(kept)
+    return {"estimate": float(mean), "ci": [float(lo), float(hi)], "replicates": int(len(kept))}
 
 
 def summarise(settings: Settings, tasks: list, results: list) -> dict[str, Any]:
@@ -277,7 +285,7 @@ EXPERIMENT = Experiment(
     options=(
         Option("--replicates", "worlds per (population, network, policy) (default {default})",
                type=integer_at_least("--replicates", 1), metavar="N",
-               default=lambda params: params["experiment"]["replicates"]),
+               default=lambda params: params["experiment"].get("replicates")),
         Option("--n", "agents per world (default {default}, [world] n)",
                type=integer_at_least("--n", 1), metavar="N",
                default=lambda params: params["world"]["n"]),

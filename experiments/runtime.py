@@ -28,7 +28,6 @@ import contextlib
 import importlib
 import json
 import math
-import os
 import sys
 import time
 import tomllib
@@ -41,7 +40,7 @@ import numba
 import numpy as np
 from distributed import as_completed
 
-from experiments.cluster import local_cluster, remote_client
+from experiments.cluster import available_cores, local_cluster, remote_client
 from experiments.options import Option, OptionError, integer_at_least
 from experiments.output import OutputDir, check_out_dir, write_json
 from experiments.progress import Progress
@@ -215,7 +214,7 @@ class Experiment:
             value = int(self.workers_default(params, options or {}))
             if value > 0:
                 return value
-        return _cores()
+        return available_cores()
 
     # --------------------------------------------------------------------- running
     def execute(self, settings: Any, seed: Any, runner: Runner) -> Params:
@@ -259,9 +258,11 @@ class Experiment:
             options[option.dest] = option.default_for(params) if value is None else value
         seed = values.get("seed")
         options["seed"] = self.default_seed(params) if seed is None else seed
-        workers = values.get("workers")
-        options["workers"] = (self.default_workers(params, options) if not workers
-                              else int(workers))
+        workers = values.get("workers")  # None: the experiment's default; 0: every core
+        if workers is None:
+            options["workers"] = self.default_workers(params, options)
+        else:
+            options["workers"] = int(workers) or available_cores()
         return options
 
     # ----------------------------------------------------------------------- sweeps
@@ -346,13 +347,6 @@ def read_parameter_file(path: Path, sections: Sequence[str] = ()) -> Params:
         raise ConfigError(f"--params '{path}' lacks section(s) "
                           + ", ".join(f"[{name}]" for name in missing))
     return params
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _dotted(params: Params, path: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from sim.config import ConfigError
+from sim.seeds import child_seed
 from sweeps.models import Params, SweepModel, get_model
 from sweeps.spec import SampledAxis, SweepConfigError, SweepSpec
 
@@ -118,7 +119,7 @@ class Design:
 
 def run_seed(master: int, run_id: int) -> np.random.SeedSequence:
     """The seed of run ``run_id`` of a sweep with master seed ``master``."""
-    return np.random.SeedSequence(master, spawn_key=(run_id,))
+    return child_seed(master, run_id)
 
 
 # ------------------------------------------------------------------------------ expansion

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from scipy.stats import t as student_t
+
+from sim.analysis.stats import t_quantile
 
 #: an axis with more distinct values than this is binned for charts
 MAX_LEVELS = 20
@@ -34,11 +35,6 @@ MAX_HUES = 12
 
 class PlotError(ValueError):
     """The chart asked for cannot be drawn from this sweep (one line, for the user)."""
-
-
-def t_quantile(level: float, dof: int) -> float:
-    """The two-sided ``level`` quantile of Student's t with ``dof`` degrees of freedom."""
-    return float(student_t.ppf(0.5 + level / 2.0, dof))
 
 
 def bin_axis(values: Any, bins: int) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from experiments.cluster import local_cluster, remote_client
+from experiments.cluster import available_cores, local_cluster, remote_client
 from experiments.progress import Progress
 from sweeps.design import Design, expand
 from sweeps.execute import Outcome, execute, prepare_workers
@@ -47,14 +47,6 @@ class SweepReport:
     startup_s: float = 0.0
     dashboard: str | None = None
     workers: dict[str, dict[str, Any]] | None = None
-
-
-def default_workers() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def default_out(config: str | os.PathLike) -> Path:
@@ -158,5 +150,5 @@ def _connect(client: Any, scheduler: str | None, workers: int | None, dashboard:
         with remote_client(scheduler) as remote:
             yield remote
     else:
-        with local_cluster(workers or default_workers(), dashboard=dashboard) as local:
+        with local_cluster(workers or available_cores(), dashboard=dashboard) as local:
             yield local

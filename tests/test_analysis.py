@@ -15,8 +15,8 @@ from sim.analysis.cascade import (
     influence,
     panel_from_table,
 )
-from sim.analysis.causal import mean_ci
 from sim.analysis.regression import ols_clustered
+from sim.analysis.stats import mean_ci
 
 # ------------------------------------------------------------------------ regression
 

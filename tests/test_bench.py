@@ -55,7 +55,7 @@ def test_summary_and_table_name_the_targets(rows):
     assert len(suite.format_table(rows).splitlines()) == len(rows) + 1
 
 
-def test_full_matrix_has_the_issue_cases():
+def test_full_matrix_has_the_headline_cases():
     cases = suite.engine_cases(quick=False)
     assert suite.HEADLINE in cases
     assert dict(n=10_000_000, degree=10, groups="neighbourhood", rule="fermi",

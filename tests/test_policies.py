@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -390,7 +391,7 @@ def test_experiment_out_writes_report_and_figures(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(("extra", "mentions"), [
-    (["--policies", "baseline,lottery"], "unknown --policy 'lottery'"),
+    (["--policies", "baseline,lottery"], "unknown --policies 'lottery'"),
     (["--networks", "lattice"], "unknown --networks 'lattice'"),
     (["--replicates", "0"], "--replicates"),
 ])
@@ -398,6 +399,24 @@ def test_experiment_bad_input_exit_2(capsys, tmp_path, extra, mentions):
     out = tmp_path / "never"
     assert main(["experiment", "policies", "--n", "40", "--rounds", "3", "--out", str(out),
                  *extra]) == 2
+    captured = capsys.readouterr()
+    assert mentions in captured.err and len(captured.err.splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("entry", "mentions"), [
+    ("replicates = 'x'", "[experiment] replicates must be an integer >= 1"),
+    ("extra = 'x'", "[experiment] extra must be a number > 0"),
+])
+def test_experiment_bad_parameter_file_entry_is_one_line(capsys, tmp_path, entry, mentions):
+    source = Path(__file__).resolve().parents[1] / "experiments" / "policies.toml"
+    text = source.read_text(encoding="utf-8")
+    key = entry.split(" = ")[0]
+    lines = [entry if line.startswith(f"{key} ") else line for line in text.splitlines()]
+    params = tmp_path / "p.toml"
+    params.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "never"
+    assert main(["experiment", "policies", "--params", str(params), "--out", str(out)]) == 2
     captured = capsys.readouterr()
     assert mentions in captured.err and len(captured.err.splitlines()) == 1
     assert not out.exists()

@@ -22,7 +22,8 @@ import pandas as pd
 
 from experiments.fowler_christakis import behaviour_for, load_parameters
 from sim.analysis.cascade import influence
-from sim.analysis.causal import causal_cascade, mean_ci
+from sim.analysis.causal import causal_cascade
+from sim.analysis.stats import mean_ci
 from sim.lab import LabDesign, paired_runs, panel, run_lab
 
 params = load_parameters()

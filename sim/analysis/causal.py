@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.analysis.stats import mean_ci
 
-__all__ = ["UNREACHED", "CausalCascade", "causal_cascade", "mean_ci", "temporal_degree"]
+__all__ = ["UNREACHED", "CausalCascade", "causal_cascade", "temporal_degree"]
 
 UNREACHED = -1
 

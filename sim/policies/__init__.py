@@ -1,7 +1,7 @@
 """Policies: institutions applied each round between payoffs and learning (docs/science.md
 section 6).
 
-The seed documents' main question: does a system run on competition between its parts lose to
+The project's main question: does a system run on competition between its parts lose to
 one that rewards cooperation? Each policy is a small :class:`~sim.policies.base.Policy` class
 (a :class:`~sim.hooks.RoundHook`) in a module of this package, declaring its name, summary,
 source, parameters and stage beside its code. :data:`POLICIES` is built from the package's
