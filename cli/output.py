@@ -5,10 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from experiments.output import OutputDir, check_out_dir, write_json
-
-__all__ = ["OutputDir", "check_out_dir", "write_chart", "write_json"]
-
 
 def write_chart(path: Path, history, config, seed: int, network: dict[str, Any]) -> None:
     """Mean contribution per round (MU, with % of endowment on the right) above welfare."""

@@ -20,7 +20,8 @@ from typing import Any
 
 from cli import options
 from cli.base import HelpFormatter, UsageError, integer_at_least
-from cli.output import OutputDir, check_out_dir, write_chart, write_json
+from cli.output import write_chart
+from experiments.output import OutputDir, check_out_dir, write_json
 from sim import ConfigError, History, Simulation, SimulationConfig
 from sim.groups import GROUP_STRUCTURES
 from sim.networks import NETWORKS

@@ -323,6 +323,3 @@ EXPERIMENT = Experiment(
     metrics=headline,
     workers_default=lambda params, options: _integer(params, "workers", 0, low=0),
 )
-
-
-# ---------------------------------------------------------------------- from Python

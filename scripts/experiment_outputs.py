@@ -23,29 +23,8 @@ from pathlib import Path
 
 TIMING_KEYS = {"seconds", "study_seconds", "timing"}
 
-TIES_PARAMS = """
-[experiment]
-replicates = 2
-seed = 5
-workers = 1
-tail = 2
-[grid]
-seeding = ["one-team", "spread"]
-bridging = [0.0, 1.0]
-contagion = ["simple", "complex"]
-weaving = [0.0, 0.3]
-[simulation]
-n = 60
-network = "silos"
-team_size = 10
-degree = 4
-groups = "edges"
-rounds = 6
-strategies = "binary"
-initial_cooperation = 0.0
-campaign_size = 3
-slope = 1.3
-"""
+TIES_PARAMS = (Path(__file__).resolve().parents[1] / "tests" / "data"
+               / "ties_tiny.toml").read_text(encoding="utf-8")
 
 #: name -> argv after ``cascade experiment``; TIES is replaced by the parameter file above
 CASES: dict[str, list[str]] = {

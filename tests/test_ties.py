@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from itertools import product
+from pathlib import Path
 
 import networkx as nx
 import numba
@@ -447,29 +448,7 @@ def test_cascade_roles_errors(tmp_path, capsys, args, text):
 
 
 # ------------------------------------------------------------------ experiment ties
-TINY = """
-[experiment]
-replicates = 2
-seed = 5
-workers = 1
-tail = 2
-[grid]
-seeding = ["one-team", "spread"]
-bridging = [0.0, 1.0]
-contagion = ["simple", "complex"]
-weaving = [0.0, 0.3]
-[simulation]
-n = 60
-network = "silos"
-team_size = 10
-degree = 4
-groups = "edges"
-rounds = 6
-strategies = "binary"
-initial_cooperation = 0.0
-campaign_size = 3
-slope = 1.3
-"""
+TINY = (Path(__file__).with_name("data") / "ties_tiny.toml").read_text(encoding="utf-8")
 
 
 def run_tiny(tmp_path, capsys, *extra):
