@@ -5,9 +5,9 @@ policies named in ``[policies] names`` of policies.toml (by default every policy
 ``sim.policies`` and the combination cooperation+punishment) are applied on four
 networks (silos, small world, scale-free, random) to two populations:
 
-- the calibrated human-like population: the engine's ``conditional`` rule with the behavioural
-  values of experiments/fowler_christakis.toml ([behaviour] and [calibrated.mean]) mapped onto
-  the engine's fields (policies.toml says which map and which do not);
+- the calibrated human-like population: the engine's default ``human`` rule, people who
+  respond to what others give and learn from what they earn (sim/behaviour, calibrated by
+  experiments/calibrate.py);
 - payoff-learning agents: the ``fermi`` imitation rule.
 
 Competition and cooperation pay the same budget per agent per round (the report checks the
@@ -44,12 +44,13 @@ import numpy as np
 
 from experiments.options import Option, integer_at_least
 from experiments.policies_reading import JSON_KEY, METRICS, POPULATIONS, ranking, reading
-from experiments.runtime import Experiment, read_parameter_file
+from experiments.runtime import Experiment
 from sim.analysis.stats import finite, mean_ci
+from sim.behaviour.parameters import HUMAN_LIKE, SANCTIONS
 from sim.config import ConfigError, SimulationConfig
 from sim.kernels.metrics import gini
-from sim.lab.design import Behaviour
 from sim.policies import Policy
+from sim.rules import RULE
 from sim.seeds import child_seeds
 from sim.simulation import Simulation
 
@@ -58,24 +59,6 @@ SECTIONS = ("experiment", "world", "policies", "networks", "human-like", "payoff
 
 
 # ----------------------------------------------------------------------------- parameters
-def human_like_settings(params: dict[str, Any], endowment: float) -> dict[str, Any]:
-    """The engine fields of the calibrated human-like population (see policies.toml).
-
-    ``[human-like.map]`` names, for each engine field, the laboratory parameter of
-    fowler_christakis.toml ([behaviour] with [calibrated.<calibration>]) it takes its value
-    from; the initial belief in MU becomes ``initial_cooperation`` (a share of E).
-    """
-    section = params["human-like"]
-    lab_path = Path(__file__).resolve().parents[1] / section["source"]
-    lab = read_parameter_file(lab_path, ("behaviour",))
-    behaviour = Behaviour.calibrated(lab, section["calibration"]).to_dict()
-    values = {"rule": section["rule"], "mutation": float(section["mutation"])}
-    for field, lab_name in section["map"].items():
-        values[field] = behaviour[lab_name]
-    values["initial_cooperation"] = min(max(behaviour["initial_belief"] / endowment, 0.0), 1.0)
-    return values
-
-
 @dataclass(frozen=True)
 class Cell:
     """One (population, network, policy) cell and its validated engine settings."""
@@ -106,7 +89,7 @@ def build_cells(params: dict[str, Any], networks: list[str], policies: list[str]
     if rounds is not None:
         world["rounds"] = rounds
     populations = {
-        "human-like": human_like_settings(params, float(world.get("endowment", 20.0))),
+        "human-like": dict(params["human-like"]),
         "payoff-learning": dict(params["payoff-learning"]),
     }
     cells = []
@@ -250,10 +233,7 @@ def summarise(settings: Settings, tasks: list, results: list) -> dict[str, Any]:
         "policy_parameters": params["policies"].get("parameters", {}),
         "world": {k: world[k] for k in params["world"]} | {"n": world["n"],
                                                             "rounds": world["rounds"]},
-        "human_like": {k: v for k, v in world.items()
-                       if k in params["human-like"]["map"] or k in ("rule", "mutation",
-                                                                     "initial_cooperation")},
-        "human_like_unmapped": params["human-like"].get("unmapped", {}),
+        "human_like": {p.name: world[p.name] for p in (RULE, *HUMAN_LIKE, *SANCTIONS)},
         "payoff_learning": dict(params["payoff-learning"]),
     }
     run["ranking"] = ranking(run, networks, policies)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim import groups, networks, policies, population, rules, ties
+from sim.behaviour.parameters import HUMAN_LIKE
 from sim.params import ConfigError, Param, Settings, unique_parameters
 
 # --------------------------------------------------------------------- the game itself
@@ -73,7 +74,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("games", groups.PARAMETERS + GAME + population.PARAMETERS,
             (groups.check, _check_game)),
     Section("learning", rules.LEARNING),
-    Section("human-like behaviour (conditional rule)", rules.HUMAN_LIKE, (rules.check,)),
+    Section("human-like behaviour (human and conditional rules)", HUMAN_LIKE, (rules.check,)),
     Section("institutions (policies)", policies.PARAMETERS, (policies.check,)),
     Section("campaigns and ties", ties.PARAMETERS, (ties.check,)),
 )

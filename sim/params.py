@@ -64,6 +64,7 @@ class Param:
         sort_choices: list the allowed names sorted in error messages.
         check: a check of the value alone, instead of the range and names; raises
             :class:`ConfigError`.
+        source: where the default comes from (a paper, a calibration, an assumption).
     """
 
     name: str
@@ -77,6 +78,7 @@ class Param:
     choices: Registry | Sequence[str] | None = field(default=None, repr=False)
     sort_choices: bool = False
     check: Callable[[Any], None] | None = field(default=None, repr=False)
+    source: str = field(default="", compare=False)
 
     @property
     def option(self) -> str:

@@ -93,11 +93,14 @@ class Simulation:
         self.record_agents = record_agents
         self._matcher = Matcher(self.graph, config, np.random.default_rng(match_seq))
 
-        population = initial_population(config, self.n, np.random.default_rng(pop_seq))
+        population = initial_population(config, self.n, np.random.default_rng(pop_seq),
+                                        self.rule)
         self.contribution = population.contribution
         self.kind = population.kind
+        self.slope = population.slope
         self.base = population.base
         self.belief = population.belief
+        self.propensity = population.propensity
         self.payoff = np.zeros(self.n)
         self.params = self._parameter_vector()
         # scratch arrays reused every round
@@ -106,6 +109,9 @@ class Simulation:
         self._observed = np.full(self.n, np.nan)
         self._next_contribution = np.empty(self.n)
         self._next_belief = np.empty(self.n)
+        self._next_propensity = np.empty(self.n)
+        self._earned = np.zeros(self.n)  # payoff per game (human rule)
+        self._peers_earned = np.full(self.n, np.nan)  # co-players' mean of it
 
         self._series: dict[str, list[float]] = {m: [] for m in METRICS}
         self._agent_rows: list[np.ndarray] = []
@@ -126,10 +132,12 @@ class Simulation:
         p[rule_kernels.P_MUTATION] = c.mutation
         p[rule_kernels.P_TEMPERATURE] = c.temperature
         p[rule_kernels.P_SELECTION] = c.selection
-        p[rule_kernels.P_SLOPE] = c.slope
         p[rule_kernels.P_BELIEF_WEIGHT] = c.belief_weight
         p[rule_kernels.P_NOISE] = c.noise
         p[rule_kernels.P_THRESHOLD] = c.threshold if c.contagion == "complex" else 0.0
+        p[rule_kernels.P_PAYOFF_WEIGHT] = c.payoff_weight
+        p[rule_kernels.P_ASPIRATION] = c.aspiration
+        p[rule_kernels.P_SENSITIVITY] = c.sensitivity
         return p
 
     def _set_group_arrays(self) -> None:
@@ -151,6 +159,7 @@ class Simulation:
         self.share = np.full(g.n_groups, value) if mode == "mpcr" else value / np.maximum(sizes, 1)
         self.payout = np.zeros(g.n_groups)
         self.raw_total = np.zeros(g.n_groups)
+        self._earned_total = np.zeros(g.n_groups)
         if self.rule.uses_payoff_bounds:
             self.payoff_low, self.payoff_high = self._payoff_bounds()
         else:
@@ -247,25 +256,33 @@ class Simulation:
         if self.config.update == "asynchronous":
             rule_kernels.asynchronous_update(
                 self.rule.code, t, self.key, self.contribution, self.payoff, graph.indptr,
-                graph.indices, self.belief, self.kind, self.base, self.payoff_low,
-                self.payoff_high, self.params, self.weight, self.own_games, self.share,
-                g.group_ptr, g.members, g.agent_ptr, g.agent_groups, self.payout,
-                self.raw_total,
+                graph.indices, self.belief, self.propensity, self.kind, self.slope, self.base,
+                self.payoff_low, self.payoff_high, self.params, self.weight, self.own_games,
+                self.share, g.group_ptr, g.members, g.agent_ptr, g.agent_groups, self.payout,
+                self.raw_total, self._earned,
             )
             return
         if self.rule.uses_beliefs:
             games.observed_means(self.contribution, self.raw_total, g.group_ptr, g.agent_ptr,
                                  g.agent_groups, self._observed)
+        if self.rule.learns_from_payoff:
+            # what each earned per game last round, and her co-players' mean of it
+            games.per_game(self.payoff, self.own_games, self._earned)
+            games.group_sums(self._earned, g.group_ptr, g.members, self._earned_total)
+            games.observed_means(self._earned, self._earned_total, g.group_ptr, g.agent_ptr,
+                                 g.agent_groups, self._peers_earned)
         rule_kernels.synchronous_update(
             self.rule.code, t, self.key, self.contribution, self.payoff, graph.indptr,
-            graph.indices, self._observed, self.belief, self.kind, self.base, self.payoff_low,
-            self.payoff_high, self.params, self._partner, self._next_contribution,
-            self._next_belief,
+            graph.indices, self._observed, self._earned, self._peers_earned, self.belief,
+            self.propensity,
+            self.kind, self.slope, self.base, self.payoff_low, self.payoff_high, self.params,
+            self._partner, self._next_contribution, self._next_belief, self._next_propensity,
         )
         # swap buffers: the new values become current, the old arrays become scratch
         self.contribution, self._next_contribution = self._next_contribution, self.contribution
         if self.rule.uses_beliefs:
             self.belief, self._next_belief = self._next_belief, self.belief
+            self.propensity, self._next_propensity = self._next_propensity, self.propensity
 
     def _record(self) -> None:
         e = self.config.endowment

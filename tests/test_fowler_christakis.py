@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 from cli.main import main
-from experiments.calibrate_fowler_christakis import load, measure, score
+from experiments.calibrate import load, measure, score
 from experiments.fowler_christakis import EXPERIMENT
-from sim.lab.design import Behaviour, LabDesign
+from sim.behaviour.parameters import Behaviour
+from sim.lab.design import LabDesign
 
 SMALL = ["--sessions", "2", "--pairs", "30", "--seed", "3", "--workers", "1"]
 TIMINGS = ("seconds",)
@@ -164,9 +165,9 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, argv,
         (("extra = 1.0", "extra = 0"), "[experiment] extra"),
         (('order = "counterbalanced"', 'order = "counterbalanced"\nrounds = 3'), "[design]"),
         (("session_size = 24", "session_size = 25"), "[design]"),
-        (("share_free_rider = 0.30", "share_free_rider = 0.9"), "[behaviour]"),
-        (("multiplier = [2.0, 4.0]", "multiplier = 2.0"), "[targets] multiplier"),
-        (('spec = "mean"', 'spec = "sum"'), "--spec"),
+        (("[behaviour]\n", "[behaviour]\nshare_free_rider = 0.9\n"), "[behaviour]"),
+        (("[behaviour]\n", "[behaviour]\npayoff_weight = 2.0\n"), "--payoff-weight"),
+        (('spec = "dyadic"', 'spec = "sum"'), "--spec"),
         (("sessions = 10 ", "sessions = 0 "), "--sessions"),
     ],
 )
@@ -195,16 +196,18 @@ def test_out_that_is_a_file_is_rejected(capsys, tmp_path):
 
 def test_calibration_score_and_measure():
     targets = load()["targets"]
-    inside = {"period1": 9.0, "decline_ratio": 0.5, "punishment_rise": 1.0,
-              "punishment_ratio": 3.0, "multiplier": 3.0, "b1w": 0.19, "b1p": 0.19,
-              "b2w": 0.065, "b2p": 0.065, "b3w": 0.0, "b3p": 0.055}
-    total, met = score(inside, targets, 20.0)
+    inside = {"period1_share": 0.5, "decline_ratio": 0.5, "punishment_rise": 1.0,
+              "punishment_peak": 0.8, "b1w": 0.19, "b1p": 0.19, "b2w": 0.065, "b2p": 0.065,
+              "b3w": 0.0, "b3p": 0.055, "arithmetic": 3.0}
+    total, met = score(inside, targets)
     assert all(met.values()) and total == pytest.approx(0.0, abs=1e-12)
-    outside = dict(inside, multiplier=1.0, b1p=0.34)
-    total, met = score(outside, targets, 20.0)
-    assert not met["multiplier"] and not met["influence_1_with"]
-    # half the multiplier's interval width below it, one width above b1's, plus the pull
-    # towards the middles (1 and 1.5 widths away)
-    assert total == pytest.approx(0.5**2 + 1.0**2 + 0.2 * (1.0**2 + 1.5**2) / 6)
+    outside = dict(inside, arithmetic=1.5, b1p=0.34)
+    total, met = score(outside, targets)
+    assert not met["arithmetic"] and not met["influence_1_with"]
+    assert sum(met.values()) == len(met) - 2
+    # a quarter of the arithmetic's range below it, one width above b1's, plus the small pull
+    # towards the middles (0.75 and 1.5 widths away)
+    assert total == pytest.approx(0.25**2 + 1.0**2 + 0.01 * (0.75**2 + 1.5**2))
     figures = measure(LabDesign(), Behaviour(), sessions=3, pairs=10, seed=1)
-    assert set(inside) <= set(figures) and 0 < figures["period1"] < 20
+    assert set(inside) <= set(figures) and 0 < figures["period1_share"] < 1
+    assert figures["multiplier_low"] <= figures["multiplier"] <= figures["multiplier_high"]

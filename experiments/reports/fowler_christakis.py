@@ -11,7 +11,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.formatting import interval, number
-from sim.lab.design import PROVENANCE
+from sim.behaviour.parameters import BEHAVIOUR_PARAMETERS
+
+#: each behaviour parameter's source
+SOURCES = {p.name: p.source for p in BEHAVIOUR_PARAMETERS}
 
 TREATMENT_LABEL = {"without_punishment": "without punishment",
                    "with_punishment": "with punishment"}
@@ -115,12 +118,13 @@ def report_markdown(run: dict[str, Any]) -> str:
     lines += _cascade_section(run)
     lines += _sensitivity_section(run)
     lines += ["## Parameters", "",
-              f"Calibrated values: `[calibrated.{s['spec']}]` of "
-              "experiments/fowler_christakis.toml (the influence targets are in the units of the "
-              "regression's exposure, so each exposure has its own calibration).", "",
+              "The project's one calibrated human-like behaviour (sim/behaviour; fitted by "
+              "experiments/calibrate.py to experiments/calibration.toml, per-contact "
+              "exposure), with any departures named in `[behaviour]` of "
+              "experiments/fowler_christakis.toml.", "",
               "| parameter | value | source |", "| --- | ---: | --- |"]
     for name, value in s["behaviour"].items():
-        lines.append(f"| {name} | {value:g} | {PROVENANCE.get(name, '')} |")
+        lines.append(f"| {name} | {value:g} | {SOURCES.get(name, '')} |")
     lines += ["", f"Time: {_seconds(run)}.", ""]
     return "\n".join(lines)
 

@@ -102,12 +102,10 @@ def report_markdown(run: dict[str, Any]) -> str:
                              + f" | {row['mean_rank']:.2f} |")
         lines.append("")
     lines += ["## Populations", "",
-              "Human-like: the engine's `conditional` rule with these values from "
-              "experiments/fowler_christakis.toml ([behaviour], [calibrated.mean]): "
+              "Human-like: the engine's `human` rule with the calibrated behaviour "
+              "(sim/behaviour; experiments/calibrate.py): "
               + ", ".join(f"`{k} = {v:g}`" if isinstance(v, float) else f"`{k} = {v}`"
-                          for k, v in s["human_like"].items()) + ". Not mapped (no engine "
-              "equivalent): " + "; ".join(f"`{k}`: {v}" for k, v in
-                                          s["human_like_unmapped"].items()) + ".", "",
+                          for k, v in s["human_like"].items()) + ".", "",
               "Payoff-learning: " + ", ".join(f"`{k} = {v}`" for k, v in
                                               s["payoff_learning"].items()) + ".", "",
               "Networks: " + "; ".join(f"{k}: " + ", ".join(f"`{a} = {b}`" for a, b in

@@ -17,8 +17,8 @@ from typing import Protocol
 import numpy as np
 from mesa.discrete_space import Cell, FixedAgent
 
+from sim import rng as kr
 from sim.config import SimulationConfig
-from sim.kernels import random as kr
 from sim.kernels.rules import random_neighbour as _random_neighbour_kernel
 from sim.population import TYPE_NAMES
 from sim.simulation import Simulation
@@ -111,7 +111,7 @@ class PublicGoodsAgent(FixedAgent):
     def draw(self, stream: int) -> float:
         """The kernels' uniform draw in [0, 1) for this agent, this update and ``stream``.
 
-        Streams are the constants of :mod:`sim.kernels.random` (``STREAM_ACCEPT``,
+        Streams are the constants of :mod:`sim.rng` (``STREAM_ACCEPT``,
         ``STREAM_MUTATE``, ...). Called from :meth:`decide` this is exactly the number the
         synchronous Numba kernel would draw for the same purpose: the update before round
         t + 1 uses the round counter t, the number of rounds already played, which is

@@ -75,3 +75,28 @@ def observed_means(x, raw, group_ptr, agent_ptr, agent_groups, out):
     """Fill ``out[i]`` with what agent i saw its co-players give (Fischbacher & Gächter 2010)."""
     for i in nb.prange(len(x)):
         out[i] = observed_mean_one(i, x, raw, group_ptr, agent_ptr, agent_groups)
+
+
+@nb.njit(parallel=True, cache=True)
+def per_game(payoff, own_games, out):
+    """Fill ``out[i]`` with agent i's payoff per game she staked in (0 without a game)."""
+    for i in nb.prange(len(payoff)):
+        out[i] = payoff[i] / own_games[i] if own_games[i] > 0 else 0.0
+
+
+@nb.njit(inline="always", cache=True)
+def peer_mean_one(i, v, group_ptr, members, agent_ptr, agent_groups):
+    """Mean of ``v`` over agent i's co-players, each counted once per shared group (as
+    :func:`observed_mean_one`), summed member by member; NaN if she has none."""
+    num = 0.0
+    den = 0
+    for k in range(agent_ptr[i], agent_ptr[i + 1]):
+        g = agent_groups[k]
+        for m in range(group_ptr[g], group_ptr[g + 1]):
+            j = members[m]
+            if j != i:
+                num += v[j]
+                den += 1
+    if den == 0:
+        return np.nan
+    return num / den

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.kernels.games import observed_mean_one
-from sim.kernels.random import (
+from sim.behaviour import kernels as bk
+from sim.kernels.games import observed_mean_one, peer_mean_one
+from sim.rng import (
     STREAM_ACCEPT,
     STREAM_MUTANT,
     STREAM_MUTATE,
@@ -33,12 +34,7 @@ PROPORTIONAL = 1
 IMITATE_BEST = 2
 DEATH_BIRTH = 3
 CONDITIONAL = 4
-
-# behavioural types for the conditional rule (Fischbacher, Gächter & Fehr 2001)
-CONDITIONAL_COOPERATOR = 0
-FREE_RIDER = 1
-HUMP_SHAPED = 2
-UNCONDITIONAL = 3
+HUMAN = 5
 
 # indices into the parameter vector
 P_ENDOWMENT = 0
@@ -46,11 +42,13 @@ P_BINARY = 1
 P_MUTATION = 2
 P_TEMPERATURE = 3
 P_SELECTION = 4
-P_SLOPE = 5
-P_BELIEF_WEIGHT = 6
-P_NOISE = 7
-P_THRESHOLD = 8  # complex contagion: cooperating contacts needed before moving (0: simple)
-N_PARAMS = 9
+P_BELIEF_WEIGHT = 5
+P_NOISE = 6
+P_THRESHOLD = 7  # complex contagion: cooperating contacts needed before moving (0: simple)
+P_PAYOFF_WEIGHT = 8
+P_ASPIRATION = 9
+P_SENSITIVITY = 10
+N_PARAMS = 11
 
 # |z| beyond which the Fermi probability is taken as exactly 0 or 1 (1/(1+e^40) < 2^-53,
 # below the resolution of the uniform draws it is compared with)
@@ -138,47 +136,44 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
 
 
 @nb.njit(inline="always", cache=True)
-def conditional(i, c, t, key, obs_i, belief, kind, base, params):
-    """Next (contribution, belief) of a human-like agent (before mutation).
+def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity, kind, slope,
+               base, params):
+    """Next (contribution, belief, propensity) of a human-like person (sim/behaviour/kernels.py).
 
-    Fischbacher & Gächter 2010: the belief moves towards what co-players gave last round
-    (``obs_i``, NaN if the agent had none); conditional cooperators give ``slope`` times their
-    belief, free riders nothing, hump-shaped givers rise to E/2 and fall after, unconditional
-    givers their own fixed amount; plus normal noise, clipped to [0, E].
+    The belief moves towards what co-players gave last round (``obs_i``, NaN if she had none);
+    under the ``human`` rule her propensity also learns from last round's payoff per game
+    (``earned[i]``) against her co-players' mean (``peers_i``);
+    the two are mixed by ``payoff_weight`` (the ``conditional`` rule: others' giving only);
+    normal noise; clipped to [0, E]; rounded to 0 or E with binary strategies.
     """
     endowment = params[P_ENDOWMENT]
-    new_belief = belief[i]
-    if obs_i == obs_i:  # not NaN: the agent had co-players
-        bw = params[P_BELIEF_WEIGHT]
-        new_belief = bw * obs_i + (1.0 - bw) * belief[i]
-    slope = params[P_SLOPE]
-    kd = kind[i]
-    if kd == CONDITIONAL_COOPERATOR:
-        target = slope * new_belief
-    elif kd == FREE_RIDER:
-        target = 0.0
-    elif kd == HUMP_SHAPED:
-        target = slope * min(new_belief, endowment - new_belief)
+    new_belief = bk.updated_belief(belief[i], obs_i, params[P_BELIEF_WEIGHT])
+    social = bk.social_target(kind[i], slope[i], base[i], new_belief, endowment)
+    if code == HUMAN:
+        new_p = bk.learnt_propensity(propensity[i], earned[i], peers_i, x[i],
+                                     params[P_ASPIRATION], params[P_SENSITIVITY], endowment)
+        target = bk.intention(social, new_p, params[P_PAYOFF_WEIGHT], endowment)
     else:
-        target = base[i]
+        new_p = propensity[i]
+        target = social
     target += params[P_NOISE] * endowment * normal(key, t, c, STREAM_NOISE_A, STREAM_NOISE_B)
-    target = min(max(target, 0.0), endowment)
+    target = bk.clip(target, endowment)
     if params[P_BINARY] != 0.0:
         target = endowment if uniform(key, t, c, STREAM_ROUNDING) * endowment < target else 0.0
-    return target, new_belief
+    return target, new_belief, new_p
 
 
 @nb.njit(inline="always", cache=True)
 def complex_gate(i, target, x, indptr, indices, kind, params):
-    """Complex contagion (Centola & Macy 2007, AJS 113:702): a conditional cooperator (or
-    hump-shaped giver) moves towards its belief only if at least ``params[P_THRESHOLD]`` of its
+    """Complex contagion (Centola & Macy 2007, AJS 113:702): a human-like conditional cooperator
+    (or hump-shaped giver) moves towards its belief only if at least ``params[P_THRESHOLD]`` of its
     network contacts cooperated (gave at least E/2) last round; otherwise it gives nothing.
     A threshold of 0 is simple contagion: ``target`` unchanged."""
     threshold = params[P_THRESHOLD]
     if threshold <= 0.0:
         return target
     kd = kind[i]
-    if kd != CONDITIONAL_COOPERATOR and kd != HUMP_SHAPED:
+    if kd != bk.CONDITIONAL_COOPERATOR and kd != bk.HUMP_SHAPED:
         return target
     half = 0.5 * params[P_ENDOWMENT]
     count = 0
@@ -201,16 +196,29 @@ def mutate(value, c, t, key, params):
 
 
 @nb.njit(inline="always", cache=True)
-def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind, base, lo, hi,
-           params):
-    """Agent i's next (contribution, belief) under rule ``code``, mutation included."""
-    if code == CONDITIONAL:
-        new_x, new_belief = conditional(i, c, t, key, obs_i, belief, kind, base, params)
+def uses_beliefs(code):
+    """Whether the rule is human-like (beliefs, types; sim/behaviour/kernels.py)."""
+    return code == CONDITIONAL or code == HUMAN
+
+
+@nb.njit(inline="always", cache=True)
+def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, earned, peers_i, belief,
+           propensity, kind, slope, base, lo, hi, params):
+    """Agent i's next (contribution, belief, propensity) under rule ``code``.
+
+    Mutation applies to every rule but ``human`` (whose exploration is its decision noise).
+    """
+    if uses_beliefs(code):
+        new_x, new_belief, new_p = human_like(code, i, c, t, key, obs_i, x, earned, peers_i,
+                                              belief, propensity, kind, slope, base, params)
         new_x = complex_gate(i, new_x, x, indptr, indices, kind, params)
+        if code == HUMAN:
+            return new_x, new_belief, new_p
     else:
         new_x = imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
         new_belief = belief[i]
-    return mutate(new_x, c, t, key, params), new_belief
+        new_p = propensity[i]
+    return mutate(new_x, c, t, key, params), new_belief, new_p
 
 
 def _compile_synchronous(code: int):
@@ -218,15 +226,17 @@ def _compile_synchronous(code: int):
     the other rules' branches are dropped and the loop body stays small."""
 
     @nb.njit(parallel=True, cache=True)
-    def update(t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi, params,
-               partner, new_x, new_belief):
+    def update(t, key, x, payoff, indptr, indices, obs, earned, peers, belief, propensity, kind,
+               slope, base, lo, hi, params, partner, new_x, new_belief, new_propensity):
         n = len(x)
-        if code == CONDITIONAL:
+        if uses_beliefs(code):
             for i in nb.prange(n):
-                nx_, nb_ = conditional(i, i, t, key, obs[i], belief, kind, base, params)
+                nx_, nb_, np_ = human_like(code, i, i, t, key, obs[i], x, earned, peers[i],
+                                           belief, propensity, kind, slope, base, params)
                 nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
-                new_x[i] = mutate(nx_, i, t, key, params)
+                new_x[i] = nx_ if code == HUMAN else mutate(nx_, i, t, key, params)
                 new_belief[i] = nb_
+                new_propensity[i] = np_
             return
         if uses_partner(code):
             for i in nb.prange(n):
@@ -241,43 +251,62 @@ def _compile_synchronous(code: int):
 
 _SYNCHRONOUS = {
     code: _compile_synchronous(code)
-    for code in (FERMI, PROPORTIONAL, IMITATE_BEST, DEATH_BIRTH, CONDITIONAL)
+    for code in (FERMI, PROPORTIONAL, IMITATE_BEST, DEATH_BIRTH, CONDITIONAL, HUMAN)
 }
 
 
-def synchronous_update(code, t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi,
-                       params, partner, new_x, new_belief):
+def synchronous_update(code, t, key, x, payoff, indptr, indices, obs, earned, peers, belief,
+                       propensity, kind, slope, base, lo, hi, params, partner, new_x,
+                       new_belief, new_propensity):
     """Every agent decides from the same snapshot; results go to ``new_x`` and ``new_belief``.
 
     For rules that look at one random neighbour, partners are drawn in a first pass into the
     scratch array ``partner`` so that the second pass's reads of their payoffs are independent
-    of each other. Beliefs are written only by the conditional rule (``new_belief`` is left
-    untouched otherwise). Each rule has its own compiled driver (see ``_compile_synchronous``).
+    of each other. ``obs`` is what each agent saw her co-players give, ``earned`` her payoff
+    per game and ``peers`` her co-players' mean of it (read by the human-like rules only).
+    Beliefs and propensities are written only by the human-like rules
+    (``new_belief`` and ``new_propensity`` are left untouched otherwise). Each rule has its own
+    compiled driver (see ``_compile_synchronous``).
     """
-    _SYNCHRONOUS[code](t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi,
-                       params, partner, new_x, new_belief)
+    _SYNCHRONOUS[code](t, key, x, payoff, indptr, indices, obs, earned, peers, belief,
+                       propensity, kind, slope, base, lo, hi, params, partner, new_x, new_belief,
+                       new_propensity)
 
 
 @nb.njit(cache=True)
-def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, kind, base, lo, hi,
-                        params, weight, own_games, share, group_ptr, members, agent_ptr,
-                        agent_groups, payout, raw):
+def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, propensity, kind,
+                        slope, base, lo, hi, params, weight, own_games, share, group_ptr, members,
+                        agent_ptr, agent_groups, payout, raw, earned):
     """Random-sequential updating: n picks with replacement, payoffs kept current after each.
 
-    ``x``, ``belief``, ``payoff``, ``payout`` and ``raw`` are updated in place.
+    ``x``, ``belief``, ``propensity``, ``payoff``, ``payout`` and ``raw`` are updated in place;
+    ``earned`` is scratch space of length n (payoffs per game, for the ``human`` rule).
     """
     n = len(x)
+    learns = code == HUMAN
     for c in range(n):
         i = int(uniform(key, t, c, STREAM_PICK) * n)
         if i >= n:
             i = n - 1
         obs_i = np.nan
-        if code == CONDITIONAL:
+        peers_i = np.nan
+        if uses_beliefs(code):
             obs_i = observed_mean_one(i, x, raw, group_ptr, agent_ptr, agent_groups)
+        if learns:
+            # payoffs are current: what each co-player earns per game now
+            for k in range(agent_ptr[i], agent_ptr[i + 1]):
+                g = agent_groups[k]
+                for m in range(group_ptr[g], group_ptr[g + 1]):
+                    a = members[m]
+                    earned[a] = payoff[a] / own_games[a] if own_games[a] > 0 else 0.0
+            earned[i] = payoff[i] / own_games[i] if own_games[i] > 0 else 0.0
+            peers_i = peer_mean_one(i, earned, group_ptr, members, agent_ptr, agent_groups)
         j = random_neighbour(i, c, t, key, indptr, indices) if uses_partner(code) else -1
-        nx_, nb_ = decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind,
-                          base, lo, hi, params)
+        nx_, nb_, np_ = decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i,
+                               earned, peers_i, belief, propensity, kind, slope, base, lo, hi,
+                               params)
         belief[i] = nb_
+        propensity[i] = np_
         delta = nx_ - x[i]
         if delta != 0.0:
             x[i] = nx_

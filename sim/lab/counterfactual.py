@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.lab.design import Behaviour, LabDesign
+from sim.behaviour.parameters import Behaviour
+from sim.lab.design import LabDesign
 from sim.lab.lab import LabResult, draw_sessions, run_sessions
 from sim.lab.schedule import library
 from sim.seeds import SeedLike, child_seed, seed_sequence

@@ -3,17 +3,20 @@
 A session is ``n`` subjects re-matched every period into groups of ``k`` by a planned schedule
 (``schedule[s, p, slot]`` is the subject in ``slot``; slot // k is the group). Each period:
 
-1. every subject decides her contribution (:func:`decide`): what her type gives for her belief
-   about the others (Fischbacher, Gächter & Fehr 2001), pulled up towards the expected norm by
-   fear of sanctions in the punishment treatment, plus decision noise, clipped to [0, E];
+1. every subject decides her contribution with the project's one human-like decision
+   (:mod:`sim.behaviour.kernels`): her type's response to her belief about the others, mixed
+   with the propensity she has learnt from her own earnings, pulled up towards the expected
+   norm by fear of sanctions in the punishment treatment, plus decision noise, clipped to [0, E];
 2. an optional perturbation adds ``extra`` MU to one subject's contribution (the causal runs);
-3. in punishment periods, the punishment stage (:func:`punish_group`, Fehr & Gächter 2002);
-4. payoffs, then beliefs move towards what the group-mates gave (Fischbacher & Gächter 2010) and
-   the sanction pressure grows with the points received.
+3. in punishment periods, the punishment stage (:func:`sim.behaviour.kernels.punish_group`,
+   Fehr & Gächter 2002);
+4. payoffs; then beliefs move towards what the group-mates gave (Fischbacher & Gächter 2010),
+   propensities learn from the payoff (Ezaki et al. 2016), and the sanction pressure grows with
+   the points received.
 
 Randomness comes from the engine's counter-based generator keyed by (session key, period,
 counter, stream), so two runs with the same key draw the same numbers (common random numbers),
-and the result does not depend on the thread count. Every kernel has a plain-Python twin in
+and the result does not depend on the thread count. The kernel has a plain-Python twin in
 ``tests/reference_lab.py``.
 """
 
@@ -22,13 +25,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.kernels.random import normal, uniform
-from sim.kernels.rules import CONDITIONAL_COOPERATOR, FREE_RIDER, HUMP_SHAPED
+from sim.behaviour import kernels as bk
+from sim.rng import normal
 
-# Streams of the lab's draws. The engine uses 0-7; the lab starts at 16 so the two never share.
+# Streams of the lab's draws. The engine uses 0-7; the lab starts at 16 so the two never share
+# (18 is the punishment stage's, sim.behaviour.kernels.STREAM_PUNISH).
 STREAM_LAB_NOISE_A = 16
 STREAM_LAB_NOISE_B = 17
-STREAM_LAB_PUNISH = 18
 STREAM_PLAN_PICK = 19
 STREAM_PLAN_TENURE = 20
 
@@ -45,68 +48,26 @@ Q_MAX_POINTS = 8
 Q_COST = 9
 Q_IMPACT = 10
 Q_RESTART = 11
-N_Q = 12
+Q_PAYOFF_WEIGHT = 12
+Q_ASPIRATION = 13
+Q_SENSITIVITY = 14
+Q_PROPENSITY = 15  # first propensity to cooperate
+N_Q = 16
 
 
 @nb.njit(inline="always", cache=True)
-def preferred(kind, slope, base, belief, endowment):
-    """What a subject of this type gives when she expects the others to give ``belief``.
-
-    Conditional cooperators: slope * belief (slope < 1 on average: Fischbacher, Gächter & Fehr
-    2001); free riders: 0; hump-shaped: slope * min(belief, E - belief); others: a fixed amount.
-    """
-    if kind == CONDITIONAL_COOPERATOR:
-        return slope * belief
-    if kind == FREE_RIDER:
-        return 0.0
-    if kind == HUMP_SHAPED:
-        return slope * min(belief, endowment - belief)
-    return base
-
-
-@nb.njit(inline="always", cache=True)
-def decide(kind, slope, base, belief, pressure, punish, params, key, t, c):
-    """A subject's contribution this period (before any perturbation).
-
-    In a punishment period the subject closes a share ``pressure`` of the gap between her
-    preferred contribution and ``belief + margin`` (those below the others' mean are the ones
-    punished: Fehr & Gächter 2002). Noise: normal, sd ``noise * E``; the result is clipped to
-    [0, E].
-    """
+def decide(kind, slope, base, belief, propensity, pressure, punish, params, key, t, c):
+    """A subject's contribution this period (before any perturbation): her intention
+    (:func:`sim.behaviour.kernels.intention`), in a punishment period raised in anticipation
+    of sanctions (:func:`sim.behaviour.kernels.anticipate`), plus noise of sd ``noise * E``,
+    clipped to [0, E]."""
     e = params[Q_ENDOWMENT]
-    x = preferred(kind, slope, base, belief, e)
+    social = bk.social_target(kind, slope, base, belief, e)
+    x = bk.intention(social, propensity, params[Q_PAYOFF_WEIGHT], e)
     if punish:
-        gap = belief + params[Q_MARGIN] - x
-        if gap > 0.0:
-            x += pressure * gap
+        x = bk.anticipate(x, belief, pressure, params[Q_MARGIN])
     x += params[Q_NOISE] * e * normal(key, t, c, STREAM_LAB_NOISE_A, STREAM_LAB_NOISE_B)
-    return min(max(x, 0.0), e)
-
-
-@nb.njit(inline="always", cache=True)
-def punish_group(x, ids, n, params, key, t, points):
-    """The punishment stage of one group (Fehr & Gächter 2002): fill ``points[a, b]``.
-
-    Member a punishes member b only if b gave less than a and less than the mean of b's
-    group-mates; the expected number of points is ``punish_rate`` times that shortfall, drawn
-    by unbiased stochastic rounding, at most ``max_points``. ``ids`` are the members' subject
-    numbers (the counter of the draw for pair (a, b) is ``ids[a] * n + ids[b]``).
-    """
-    k = len(x)
-    total = 0.0
-    for a in range(k):
-        total += x[a]
-    rate = params[Q_PUNISH_RATE]
-    cap = params[Q_MAX_POINTS]
-    for a in range(k):
-        for b in range(k):
-            p = 0.0
-            if a != b and x[b] < x[a]:
-                shortfall = (total - x[b]) / (k - 1) - x[b]
-                if shortfall > 0.0:
-                    u = uniform(key, t, ids[a] * n + ids[b], STREAM_LAB_PUNISH)
-                    p = min(np.floor(rate * shortfall + u), cap)
-            points[a, b] = p
+    return bk.clip(x, e)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -135,6 +96,7 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
     for s in nb.prange(n_sessions):
         key = keys[s]
         belief = belief0[s].copy()
+        propensity = np.full(n, params[Q_PROPENSITY])
         pressure = np.full(n, params[Q_COMPLIANCE])
         x = np.empty(n)
         back = np.empty(n)  # what each subject gets back from her group's account
@@ -146,11 +108,12 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
                 r = params[Q_RESTART]
                 for i in range(n):
                     belief[i] = (1.0 - r) * belief[i] + r * belief0[s, i]
+                    propensity[i] = (1.0 - r) * propensity[i] + r * params[Q_PROPENSITY]
                     pressure[i] = params[Q_COMPLIANCE]
             pun = punish[s, t] != 0
             for i in range(n):
-                x[i] = decide(kind[s, i], slope[s, i], base[s, i], belief[i], pressure[i], pun,
-                              params, key, t, i)
+                x[i] = decide(kind[s, i], slope[s, i], base[s, i], belief[i], propensity[i],
+                              pressure[i], pun, params, key, t, i)
                 belief_out[s, t, i] = belief[i]
                 given[s, t, i] = 0.0
                 received[s, t, i] = 0.0
@@ -164,7 +127,8 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
                     gx[q] = x[ids[q]]
                     total += gx[q]
                 if pun:
-                    punish_group(gx, ids, n, params, key, t, pts)
+                    bk.punish_group(gx, ids, n, params[Q_PUNISH_RATE], params[Q_MAX_POINTS],
+                                    key, t, pts)
                 for q in range(k):
                     i = ids[q]
                     back[i] = params[Q_MPCR] * total
@@ -174,13 +138,24 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
                         given[s, t, i] += p
                         received[s, t, ids[q2]] += p
                     # belief: towards the mean of what the group-mates gave (F&G 2010)
-                    obs = (total - gx[q]) / (k - 1)
-                    belief[i] = w * obs + (1.0 - w) * belief[i]
+                    belief[i] = bk.updated_belief(belief[i], (total - gx[q]) / (k - 1), w)
             for i in range(n):
                 contribution[s, t, i] = x[i]
                 payoff[s, t, i] = (e - x[i] + back[i] - params[Q_COST] * given[s, t, i]
                                    - params[Q_IMPACT] * received[s, t, i])
+            # what she earned against her group-mates teaches her propensity (Ezaki et al. 2016)
+            for g in range(n // k):
+                total = 0.0
+                for q in range(k):
+                    total += payoff[s, t, schedule[s, t, g * k + q]]
+                for q in range(k):
+                    i = schedule[s, t, g * k + q]
+                    peers = (total - payoff[s, t, i]) / (k - 1)
+                    propensity[i] = bk.learnt_propensity(
+                        propensity[i], payoff[s, t, i], peers, x[i], params[Q_ASPIRATION],
+                        params[Q_SENSITIVITY], e)
+            for i in range(n):
                 if pun:
                     # sanction pressure grows with the points received (F&G 2002)
-                    pressure[i] += (1.0 - pressure[i]) * (
-                        1.0 - np.exp(-params[Q_LEARNING] * received[s, t, i]))
+                    pressure[i] = bk.pressure_after(pressure[i], received[s, t, i],
+                                                    params[Q_LEARNING], params[Q_COMPLIANCE])

@@ -18,19 +18,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim.kernels.rules import CONDITIONAL_COOPERATOR, FREE_RIDER, HUMP_SHAPED, UNCONDITIONAL
+from sim.behaviour.kernels import TYPE_NAMES
+from sim.behaviour.parameters import Behaviour
 from sim.lab import kernels as lk
-from sim.lab.design import Behaviour, LabDesign
+from sim.lab.design import LabDesign
 from sim.lab.panel import Panel
 from sim.lab.schedule import block_schedule, library, repeats
+from sim.population import draw_traits
 from sim.seeds import SeedLike, child_seeds
 
-TYPE_NAMES = {
-    CONDITIONAL_COOPERATOR: "conditional-cooperator",
-    FREE_RIDER: "free-rider",
-    HUMP_SHAPED: "hump-shaped",
-    UNCONDITIONAL: "other",
-}
 TREATMENTS = ("without_punishment", "with_punishment")
 #: columns of the long table, in order; the first seven are the literature's format
 LONG_COLUMNS = (
@@ -68,23 +64,19 @@ def parameter_vector(design: LabDesign, behaviour: Behaviour) -> np.ndarray:
     q[lk.Q_MPCR] = design.mpcr
     q[lk.Q_BELIEF_WEIGHT] = behaviour.belief_weight
     q[lk.Q_NOISE] = behaviour.noise
-    q[lk.Q_COMPLIANCE] = behaviour.compliance
-    q[lk.Q_MARGIN] = behaviour.margin
-    q[lk.Q_LEARNING] = behaviour.learning
-    q[lk.Q_PUNISH_RATE] = behaviour.punish_rate
+    q[lk.Q_COMPLIANCE] = behaviour.punishment_compliance
+    q[lk.Q_MARGIN] = behaviour.punishment_margin * design.endowment
+    q[lk.Q_LEARNING] = behaviour.punishment_learning
+    q[lk.Q_PUNISH_RATE] = behaviour.punishment_rate
     q[lk.Q_MAX_POINTS] = design.max_points
     q[lk.Q_COST] = design.punishment_cost
     q[lk.Q_IMPACT] = design.punishment_impact
     q[lk.Q_RESTART] = behaviour.restart
+    q[lk.Q_PAYOFF_WEIGHT] = behaviour.payoff_weight
+    q[lk.Q_ASPIRATION] = behaviour.aspiration
+    q[lk.Q_SENSITIVITY] = behaviour.sensitivity
+    q[lk.Q_PROPENSITY] = behaviour.initial_cooperation
     return q
-
-
-def draw_types(behaviour: Behaviour, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Types in the configured shares (Fischbacher, Gächter & Fehr 2001)."""
-    shares = np.array([behaviour.share_conditional, behaviour.share_free_rider,
-                       behaviour.share_hump, behaviour.share_other])
-    codes = np.array([CONDITIONAL_COOPERATOR, FREE_RIDER, HUMP_SHAPED, UNCONDITIONAL], np.int8)
-    return rng.choice(codes, size=n, p=shares / shares.sum())
 
 
 def draw_sessions(
@@ -114,13 +106,8 @@ def draw_sessions(
     )
     for m, seq in enumerate(seeds):
         type_seq, match_seq, key_seq = child_seeds(seq, 3)
-        rng = np.random.default_rng(type_seq)
-        out.kind[m] = draw_types(behaviour, n, rng)
-        out.slope[m] = np.maximum(rng.normal(behaviour.slope, behaviour.slope_sd, n), 0.0)
-        out.base[m] = rng.uniform(0.0, e, n)
-        out.belief0[m] = np.clip(
-            rng.normal(behaviour.initial_belief, behaviour.initial_belief_sd, n), 0.0, e
-        )
+        out.kind[m], out.slope[m], out.base[m], out.belief0[m] = draw_traits(
+            behaviour, n, e, np.random.default_rng(type_seq))
         match_rng = np.random.default_rng(match_seq)
         for b in range(2):
             out.schedule[m, b * periods : (b + 1) * periods] = block_schedule(

@@ -25,8 +25,8 @@ from pathlib import Path
 import numba as nb
 import numpy as np
 
-from sim.kernels.random import uniform
 from sim.lab.kernels import STREAM_PLAN_PICK, STREAM_PLAN_TENURE
+from sim.rng import uniform
 
 LIBRARY_FILE = Path(__file__).with_name("strangers.toml")
 LIBRARY_SEED = 2002  # master seed of the shipped library and of on-the-fly searches

@@ -1,4 +1,4 @@
-"""Numba kernels of the institutions: rank pay over comparison sets and peer sanctions.
+"""Numba kernels of the institutions: rank pay over comparison sets, peer sanctions and rewards.
 
 Both loop over groups given as CSR (``group_ptr``, ``members``), the engine's layout
 (:class:`sim.groups.Groups`), so overlapping groups (network neighbourhoods) work as well as
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.kernels.random import _GOLDEN, mix64
-from sim.lab.kernels import punish_group
+from sim.behaviour.kernels import peer_points
+from sim.rng import _GOLDEN, mix64
 
 #: tolerance when turning a share of a set into a number of winners (0.3 * 10 is 3.0000000000000004)
 CEIL_SLACK = 1e-9
@@ -70,14 +70,28 @@ def group_key(key, g):
 
 
 @nb.njit(cache=True)
-def sanctions(x, group_ptr, members, n, params, key, t, given, received):
-    """Peer punishment in every group (Fehr & Gächter 2002, Nature 415:137).
+def sanctions(x, group_ptr, members, n, rate, cap, key, t, given, received):
+    """Peer punishment in every group (Fehr & Gächter 2002, Nature 415:137): :func:`peer_stage`
+    with the punishment stage."""
+    peer_stage(x, group_ptr, members, n, rate, cap, key, t, False, given, received)
 
-    Each group runs the laboratory's punishment stage (:func:`sim.lab.kernels.punish_group`:
-    a member punishes a group-mate who gave less than she did and less than the mean of his
-    group-mates, with points rising with that shortfall, at most ``max_points``), with the
-    group's own key. ``given[i]`` / ``received[i]`` are overwritten with the points agent i
-    assigned / got, summed over her groups.
+
+@nb.njit(cache=True)
+def rewards(x, group_ptr, members, n, rate, cap, key, t, given, received):
+    """Peer rewards in every group (the reward stage of Rand et al. 2009, Science 325:1272):
+    :func:`peer_stage` with the reward stage."""
+    peer_stage(x, group_ptr, members, n, rate, cap, key, t, True, given, received)
+
+
+@nb.njit(cache=True)
+def peer_stage(x, group_ptr, members, n, rate, cap, key, t, reward, given, received):
+    """A peer stage in every group, with the group's own key.
+
+    Each group runs :func:`sim.behaviour.kernels.peer_points` (punishment: a member punishes
+    a group-mate who gave less than she did and less than the mean of his group-mates, ``rate``
+    points expected per MU of that shortfall, at most ``cap``; rewards: the mirror image).
+    ``given[i]`` / ``received[i]`` are overwritten with the points agent i assigned / got,
+    summed over her groups.
     """
     given[:] = 0.0
     received[:] = 0.0
@@ -96,7 +110,7 @@ def sanctions(x, group_ptr, members, n, params, key, t, given, received):
         for q in range(k):
             ids[q] = members[lo + q]
             gx[q] = x[ids[q]]
-        punish_group(gx[:k], ids[:k], n, params, group_key(key, g), t, points)
+        peer_points(gx[:k], ids[:k], n, rate, cap, group_key(key, g), t, reward, points)
         for a in range(k):
             for b in range(k):
                 p = points[a, b]

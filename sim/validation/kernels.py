@@ -14,7 +14,7 @@ fitness; the winner's strategy takes the site. A run starts with one cooperator 
 chosen site and ends at fixation (all cooperate), extinction (none), or after ``max_events``
 events (counted, never hidden).
 
-Randomness is the engine's counter-based generator (:mod:`sim.kernels.random`) keyed by
+Randomness is the engine's counter-based generator (:mod:`sim.rng`) keyed by
 ``(key, event t, run r, stream)``: the mutant site is ``(key, 0, r, STREAM_MUTANT)``, the agent
 that dies in event t is ``(key, t, r, STREAM_PICK)`` and the competition draw is
 ``(key, t, r, STREAM_PARTNER)``. Every run owns its draws, so results do not depend on the
@@ -37,7 +37,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.kernels.random import STREAM_MUTANT, STREAM_PARTNER, STREAM_PICK, uniform
+from sim.rng import STREAM_MUTANT, STREAM_PARTNER, STREAM_PICK, uniform
 
 #: outcome codes of a fixation run
 EXTINCT = 0
