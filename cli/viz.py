@@ -2,7 +2,10 @@
 
 Checks that it can listen on ``--host``/``--port`` first, so a port in use or a bad host ends
 with one line and exit status 2, then replaces itself with the Solara server (``solara run``),
-which stops with Ctrl-C. Binds to loopback unless told otherwise.
+which stops with Ctrl-C. Binds to loopback unless told otherwise. The server makes no network
+call of its own: no version check, no usage statistics; its web assets are installed locally
+(``solara-assets``), so the app works without internet. The page follows the system's light or
+dark theme, and has a switch for it.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ DEFAULT_PORT = 8765
 APP = Path(__file__).resolve().parent.parent / "models" / "public_goods" / "app.py"
 
 DESCRIPTION = f"""\
-Serve the browser app: the network coloured by who gives, charts of contribution and welfare,
-two policies side by side, downloads of the run's data (CSV) and charts (PNG).
+Serve the browser app: scenarios side by side (policy, punishment, organisation, bridging,
+campaign, contagion, weaving, how people decide), each over replicates with its mean and 95%
+band, a sentence that says which gives more cooperation and welfare and whether it is more than
+chance, one replicate drawn as a network, downloads of the results (CSV) and charts (PNG).
 
   cascade viz                          # http://{DEFAULT_HOST}:{DEFAULT_PORT}, this machine only
   cascade viz --port 9000
@@ -105,9 +110,20 @@ def is_loopback(host: str) -> bool:
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line that serves the app."""
+    """The ``solara run`` command line that serves the app (no version check over the
+    network; light or dark as the system is)."""
     return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
-            "--production", "--no-open", "--log-level", "warning"]
+            "--production", "--no-open", "--log-level", "warning", "--no-check-version",
+            "--theme-variant", "auto"]
+
+
+def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: no usage statistics sent, no Solara badge, the app's title."""
+    env = dict(os.environ if base is None else base)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
+    env.setdefault("SOLARA_THEME_TITLE", "Cooperation on networks: a policy lab")
+    return env
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -117,16 +133,17 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, timeout: float = 60.0) -> subprocess.Popen:
+def start_server(port: int, timeout: float = 60.0,
+                 env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start ``cascade viz --port PORT`` in a subprocess; return it once it accepts connections.
 
-    For tests and benchmarks: the caller terminates it. Raises RuntimeError if it exits early
-    or is not listening after ``timeout`` seconds.
+    For tests and benchmarks: the caller terminates it. ``env`` replaces the environment.
+    Raises RuntimeError if it exits early or is not listening after ``timeout`` seconds.
     """
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "viz", "--port", str(port)],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -161,8 +178,6 @@ def run(args: argparse.Namespace) -> int:
     url_host = f"[{host}]" if ":" in host else host
     print(f"cascade viz: serving the policy lab at http://{url_host}:{port}/ (Ctrl-C to stop)",
           flush=True)
-    env = dict(os.environ)
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home
     sys.stderr.flush()
-    os.execve(sys.executable, server_command(host, port), env)
+    os.execve(sys.executable, server_command(host, port), server_environment())
     return 1  # not reached: execve replaces this process

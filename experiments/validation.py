@@ -58,6 +58,7 @@ import numpy as np
 
 from experiments.options import Option
 from experiments.reports import validation as report
+from experiments import validation_incentives as incentives
 from experiments.runtime import Experiment, Runner
 from experiments.runtime import as_json as plain_json
 from sim.analysis.fixation import (
@@ -633,6 +634,29 @@ _PHASE_TEXT = {ONLY_D: "only defectors left", MIXED: "cooperators and defectors"
 
 
 # ---------------------------------------------------------------------- the registry
+# ------------------------------------------------------------------ incentives (out of sample)
+def run_incentives(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
+    """How the calibrated human-like people respond to incentives, against laboratory
+    findings not used in the calibration (experiments/validation_incentives.py)."""
+    world = {key: p[key] for key in ("n", "network", "groups", "group_size", "rounds", "mpcr",
+                                     "policy_budget")}
+    claims = incentives.run_claims(world, p["worlds"], seed, STUDY_KEYS["incentives"],
+                                   lambda f, tasks: runner.map(f, tasks, "incentives"))
+    rows = [Row("incentives", f"{c['source']}: {c['statement']} ({c['conditions']}, "
+                f"{c['measure']}, {c['direction']} 0)", None, c["difference"], None,
+                c["ci"], c["worlds"], "direction from the source's abstract; no published "
+                "number used", MET if c["met"] else NOT_MET) for c in claims]
+    return StudyResult("incentives", rows, dict(world, worlds=p["worlds"]))
+
+
+def _check_incentives(p: dict[str, Any]) -> None:
+    try:
+        incentives.configs({key: p[key] for key in ("n", "network", "groups", "group_size",
+                                                    "rounds", "mpcr", "policy_budget")})
+    except ConfigError as err:
+        raise ConfigError(f"--params: [incentives] {err}") from None
+
+
 @dataclass(frozen=True)
 class Study:
     """One validation study, as :func:`overlay` checks it and :func:`run_studies` runs it.
@@ -667,6 +691,8 @@ REGISTRY: tuple[Study, ...] = (
     Study("szolnoki2009", 3, "r temperature initial_cooperation endowment tolerance "
           "threshold_tolerance lower_threshold upper_threshold citation",
           "side steps average seeds", run_szolnoki, _check_szolnoki),
+    Study("incentives", 10, "n network groups group_size rounds mpcr policy_budget", "worlds",
+          run_incentives, _check_incentives),
 )
 STUDIES = tuple(study.name for study in REGISTRY)
 #: the spawn-key prefix of each study, so a study's numbers do not depend on which others run

@@ -6,6 +6,8 @@ the twins use the same one, so that results are bit-identical (or within an ulp 
 ``exp``/``log``/``cos`` are involved) and tests can compare with tight tolerances.
 
 Integer arithmetic of the counter-based generator is done on Python ints masked to 64 bits.
+The human-like decision's steps are the twins in ``tests/reference_behaviour.py`` (which draws
+its random numbers from here; both modules only look each other's names up when called).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import reference_behaviour as rb
 
 # ----------------------------------------------------------------------------- random
 
@@ -122,6 +125,32 @@ def observed_means(x, raw, group_ptr, agent_ptr, agent_groups):
     )
 
 
+def per_game(payoff, own_games):
+    """payoff_i / own_games_i: what i earned per game she staked in (0 without a game)."""
+    out = []
+    for i in range(len(payoff)):
+        games_i = float(own_games[i])
+        out.append(float(payoff[i]) / games_i if games_i > 0 else 0.0)
+    return np.array(out, dtype=np.float64)
+
+
+def peer_mean_one(i, v, group_ptr, members, agent_ptr, agent_groups):
+    """Mean of ``v`` over i's co-players, one term per co-player per shared group, summed
+    member by member in group order; NaN when i has no co-player."""
+    num = 0.0
+    den = 0
+    for k in range(int(agent_ptr[i]), int(agent_ptr[i + 1])):
+        g = int(agent_groups[k])
+        for slot in range(int(group_ptr[g]), int(group_ptr[g + 1])):
+            j = int(members[slot])
+            if j != i:
+                num += float(v[j])
+                den += 1
+    if den == 0:
+        return math.nan
+    return num / den
+
+
 # ------------------------------------------------------------------------------ rules
 
 FERMI = 0
@@ -129,22 +158,20 @@ PROPORTIONAL = 1
 IMITATE_BEST = 2
 DEATH_BIRTH = 3
 CONDITIONAL = 4
-
-CONDITIONAL_COOPERATOR = 0
-FREE_RIDER = 1
-HUMP_SHAPED = 2
-UNCONDITIONAL = 3
+HUMAN = 5
 
 P_ENDOWMENT = 0
 P_BINARY = 1
 P_MUTATION = 2
 P_TEMPERATURE = 3
 P_SELECTION = 4
-P_SLOPE = 5
-P_BELIEF_WEIGHT = 6
-P_NOISE = 7
-P_THRESHOLD = 8
-N_PARAMS = 9
+P_BELIEF_WEIGHT = 5
+P_NOISE = 6
+P_THRESHOLD = 7
+P_PAYOFF_WEIGHT = 8
+P_ASPIRATION = 9
+P_SENSITIVITY = 10
+N_PARAMS = 11
 
 EXP_LIMIT = 40.0
 
@@ -233,37 +260,43 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
     return new_x
 
 
-def conditional(i, c, t, key, obs_i, belief, kind, base, params):
-    """Next (contribution, belief) of a human-like agent, before mutation."""
+def uses_beliefs(code):
+    """The human-like rules: beliefs, types and slopes."""
+    return code in (CONDITIONAL, HUMAN)
+
+
+def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity, kind, slope,
+               base, params):
+    """Next (contribution, belief, propensity) of a human-like agent, before any mutation.
+
+    The belief moves towards ``obs_i``; the type's social target for it; under ``human`` the
+    propensity learns from ``earned[i]`` against ``peers_i`` (last action ``x[i]``) and is mixed
+    in with weight ``payoff_weight``, under ``conditional`` it is left as it was; plus noise,
+    clipped to [0, E], rounded to 0 or E (probability target / E) with binary strategies.
+    """
     endowment = float(params[P_ENDOWMENT])
-    new_belief = float(belief[i])
-    obs = float(obs_i)
-    if not math.isnan(obs):
-        bw = float(params[P_BELIEF_WEIGHT])
-        new_belief = bw * obs + (1.0 - bw) * float(belief[i])
-    slope = float(params[P_SLOPE])
-    kd = int(kind[i])
-    if kd == CONDITIONAL_COOPERATOR:
-        target = slope * new_belief
-    elif kd == FREE_RIDER:
-        target = 0.0
-    elif kd == HUMP_SHAPED:
-        target = slope * min(new_belief, endowment - new_belief)
+    new_belief = rb.updated_belief(belief[i], obs_i, params[P_BELIEF_WEIGHT])
+    social = rb.social_target(kind[i], slope[i], base[i], new_belief, endowment)
+    if code == HUMAN:
+        new_p = rb.learnt_propensity(propensity[i], earned[i], peers_i, x[i],
+                                     params[P_ASPIRATION], params[P_SENSITIVITY], endowment)
+        target = rb.intention(social, new_p, params[P_PAYOFF_WEIGHT], endowment)
     else:
-        target = float(base[i])
+        new_p = float(propensity[i])
+        target = social
     target += float(params[P_NOISE]) * endowment * normal(key, t, c, STREAM_NOISE_A,
                                                           STREAM_NOISE_B)
-    target = min(max(target, 0.0), endowment)
+    target = rb.clip(target, endowment)
     if float(params[P_BINARY]) != 0.0:
         target = endowment if uniform(key, t, c, STREAM_ROUNDING) * endowment < target else 0.0
-    return target, new_belief
+    return target, new_belief, new_p
 
 
 def complex_gate(i, target, x, indptr, indices, kind, params):
     """Complex contagion: a conditional cooperator or hump-shaped giver keeps ``target`` only
     with at least ``threshold`` contacts who gave >= E/2 last round, else gives 0."""
     threshold = float(params[P_THRESHOLD])
-    if threshold <= 0.0 or int(kind[i]) not in (CONDITIONAL_COOPERATOR, HUMP_SHAPED):
+    if threshold <= 0.0 or int(kind[i]) not in (rb.CONDITIONAL_COOPERATOR, rb.HUMP_SHAPED):
         return target
     half = 0.5 * float(params[P_ENDOWMENT])
     count = sum(1 for j in neighbours(i, indptr, indices) if float(x[j]) >= half)
@@ -282,69 +315,99 @@ def mutate(value, c, t, key, params):
     return float(value)
 
 
-def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, belief, kind, base, lo, hi,
-           params):
-    """Agent i's next (contribution, belief), mutation included."""
-    if code == CONDITIONAL:
-        new_x, new_belief = conditional(i, c, t, key, obs_i, belief, kind, base, params)
+def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, earned, peers_i, belief,
+           propensity, kind, slope, base, lo, hi, params):
+    """Agent i's next (contribution, belief, propensity); every rule but ``human`` mutates."""
+    if uses_beliefs(code):
+        new_x, new_belief, new_p = human_like(code, i, c, t, key, obs_i, x, earned, peers_i,
+                                              belief, propensity, kind, slope, base, params)
         new_x = complex_gate(i, new_x, x, indptr, indices, kind, params)
+        if code == HUMAN:
+            return new_x, new_belief, new_p
     else:
         new_x = imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
         new_belief = float(belief[i])
-    return mutate(new_x, c, t, key, params), new_belief
+        new_p = float(propensity[i])
+    return mutate(new_x, c, t, key, params), new_belief, new_p
 
 
-def synchronous_update(code, t, key, x, payoff, indptr, indices, obs, belief, kind, base, lo, hi,
-                       params):
+def peer_means(earned, group_ptr, members, agent_ptr, agent_groups):
+    """What the synchronous update reads as ``peers``: each agent's co-players' mean of
+    ``earned``, taken as the observed mean of ``earned`` (group sums less her own share)."""
+    raw = group_sums(earned, group_ptr, members)
+    return observed_means(earned, raw, group_ptr, agent_ptr, agent_groups)
+
+
+def synchronous_update(code, t, key, x, payoff, indptr, indices, obs, earned, peers, belief,
+                       propensity, kind, slope, base, lo, hi, params):
     """Every agent decides from the same snapshot; partner of i drawn with counter i.
 
-    Returns ``(new_x, new_belief, partner)``; ``partner`` is None for rules without one, and
-    ``new_belief`` equals ``belief`` for rules other than the conditional one.
+    Returns ``(new_x, new_belief, new_propensity, partner)``; ``partner`` is None for rules
+    without one; ``new_belief`` and ``new_propensity`` equal ``belief`` and ``propensity`` for
+    rules that are not human-like.
     """
     n = len(x)
     partner = None
     if uses_partner(code):
         partner = [random_neighbour(i, i, t, key, indptr, indices) for i in range(n)]
-    new_x, new_belief = [], []
+    new_x, new_belief, new_p = [], [], []
     for i in range(n):
         j = partner[i] if partner is not None else -1
-        a, b = decide(code, i, i, t, key, j, x, payoff, indptr, indices, obs[i], belief, kind,
-                      base, lo, hi, params)
+        a, b, p = decide(code, i, i, t, key, j, x, payoff, indptr, indices, obs[i], earned,
+                         peers[i], belief, propensity, kind, slope, base, lo, hi, params)
         new_x.append(a)
         new_belief.append(b)
+        new_p.append(p)
     return (
         np.array(new_x, dtype=np.float64),
         np.array(new_belief, dtype=np.float64),
+        np.array(new_p, dtype=np.float64),
         None if partner is None else np.array(partner, dtype=np.int64),
     )
 
 
-def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, kind, base, lo, hi,
-                        params, weight, own_games, share, group_ptr, members, agent_ptr,
-                        agent_groups, payout, raw):
+def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, propensity, kind,
+                        slope, base, lo, hi, params, weight, own_games, share, group_ptr,
+                        members, agent_ptr, agent_groups, payout, raw):
     """n random-sequential picks; after each change the payoffs, payouts and group sums are
-    brought up to date incrementally.
+    brought up to date incrementally. Under ``human`` the picked agent learns from the
+    current payoffs per game: her own and her co-players' mean (:func:`peer_mean_one`).
 
-    Works on copies and returns ``(x, belief, payoff, payout, raw, picks)`` as new arrays;
-    ``picks`` lists the agent picked at each step.
+    Works on copies and returns ``(x, belief, propensity, payoff, payout, raw, picks)`` as new
+    arrays; ``picks`` lists the agent picked at each step.
     """
     x = [float(v) for v in x]
     belief = [float(v) for v in belief]
+    propensity = [float(v) for v in propensity]
     payoff = [float(v) for v in payoff]
     payout = [float(v) for v in payout]
     raw = [float(v) for v in raw]
     n = len(x)
+    earned = [0.0] * n
     picks = []
     for c in range(n):
         i = min(int(uniform(key, t, c, STREAM_PICK) * n), n - 1)
         picks.append(i)
         obs_i = math.nan
-        if code == CONDITIONAL:
+        peers_i = math.nan
+        if uses_beliefs(code):
             obs_i = observed_mean_one(i, x, raw, group_ptr, agent_ptr, agent_groups)
+        if code == HUMAN:
+            # what i and each of her co-players earn per game now
+            around = {i}
+            for k in range(int(agent_ptr[i]), int(agent_ptr[i + 1])):
+                g = int(agent_groups[k])
+                around.update(int(m) for m in members[int(group_ptr[g]):int(group_ptr[g + 1])])
+            for a in around:
+                games_a = float(own_games[a])
+                earned[a] = payoff[a] / games_a if games_a > 0 else 0.0
+            peers_i = peer_mean_one(i, earned, group_ptr, members, agent_ptr, agent_groups)
         j = random_neighbour(i, c, t, key, indptr, indices) if uses_partner(code) else -1
-        new_x, new_belief = decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i,
-                                   belief, kind, base, lo, hi, params)
+        new_x, new_belief, new_p = decide(code, i, c, t, key, j, x, payoff, indptr, indices,
+                                          obs_i, earned, peers_i, belief, propensity, kind,
+                                          slope, base, lo, hi, params)
         belief[i] = new_belief
+        propensity[i] = new_p
         delta = new_x - x[i]
         if delta != 0.0:
             x[i] = new_x
@@ -361,6 +424,7 @@ def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, kind, 
     return (
         np.array(x, dtype=np.float64),
         np.array(belief, dtype=np.float64),
+        np.array(propensity, dtype=np.float64),
         np.array(payoff, dtype=np.float64),
         np.array(payout, dtype=np.float64),
         np.array(raw, dtype=np.float64),

@@ -3,7 +3,8 @@ search in ``sim/lab/schedule.py``), written from their docstrings, element by el
 
 Where the kernels' order of floating-point operations is a free choice, the twins use the same
 one, so results agree to the last bit (or an ulp where libm's exp/log/cos are involved).
-Random draws come from the twin of the counter-based generator in ``tests/reference.py``.
+Random draws come from the twin of the counter-based generator in ``tests/reference.py``; the
+decision's steps and the punishment stage are the twins in ``tests/reference_behaviour.py``.
 """
 
 from __future__ import annotations
@@ -12,64 +13,45 @@ import math
 
 import numpy as np
 import reference as ref
+import reference_behaviour as rb
 
-CONDITIONAL_COOPERATOR, FREE_RIDER, HUMP_SHAPED, OTHER = 0, 1, 2, 3
 STREAM_LAB_NOISE_A = 16
 STREAM_LAB_NOISE_B = 17
-STREAM_LAB_PUNISH = 18
 STREAM_PLAN_PICK = 19
 STREAM_PLAN_TENURE = 20
 (Q_ENDOWMENT, Q_MPCR, Q_BELIEF_WEIGHT, Q_NOISE, Q_COMPLIANCE, Q_MARGIN, Q_LEARNING,
- Q_PUNISH_RATE, Q_MAX_POINTS, Q_COST, Q_IMPACT, Q_RESTART) = range(12)
+ Q_PUNISH_RATE, Q_MAX_POINTS, Q_COST, Q_IMPACT, Q_RESTART, Q_PAYOFF_WEIGHT, Q_ASPIRATION,
+ Q_SENSITIVITY, Q_PROPENSITY) = range(16)
+N_Q = 16
 
 
-def preferred(kind: int, slope: float, base: float, belief: float, endowment: float) -> float:
-    if kind == CONDITIONAL_COOPERATOR:
-        return slope * belief
-    if kind == FREE_RIDER:
-        return 0.0
-    if kind == HUMP_SHAPED:
-        return slope * min(belief, endowment - belief)
-    return base
-
-
-def decide(kind, slope, base, belief, pressure, punish, params, key, t, c) -> float:
+def decide(kind, slope, base, belief, propensity, pressure, punish, params, key, t, c) -> float:
+    """The intention (social target mixed with the propensity), raised towards belief + margin
+    in a punishment period, plus noise of sd noise * E, clipped to [0, E]."""
     e = float(params[Q_ENDOWMENT])
-    x = preferred(int(kind), float(slope), float(base), float(belief), e)
+    social = rb.social_target(kind, slope, base, belief, e)
+    x = rb.intention(social, propensity, params[Q_PAYOFF_WEIGHT], e)
     if punish:
-        gap = float(belief) + float(params[Q_MARGIN]) - x
-        if gap > 0.0:
-            x += float(pressure) * gap
+        x = rb.anticipate(x, belief, pressure, params[Q_MARGIN])
     x += float(params[Q_NOISE]) * e * ref.normal(int(key), t, c, STREAM_LAB_NOISE_A,
                                                  STREAM_LAB_NOISE_B)
-    return min(max(x, 0.0), e)
-
-
-def punish_group(x, ids, n, params, key, t) -> list[list[float]]:
-    """points[a][b]: what member a assigns to member b."""
-    k = len(x)
-    total = 0.0
-    for a in range(k):
-        total += float(x[a])
-    points = [[0.0] * k for _ in range(k)]
-    for a in range(k):
-        for b in range(k):
-            if a == b or not x[b] < x[a]:
-                continue
-            shortfall = (total - float(x[b])) / (k - 1) - float(x[b])
-            if shortfall > 0.0:
-                u = ref.uniform(int(key), t, int(ids[a]) * n + int(ids[b]), STREAM_LAB_PUNISH)
-                points[a][b] = min(math.floor(float(params[Q_PUNISH_RATE]) * shortfall + u),
-                                   float(params[Q_MAX_POINTS]))
-    return points
+    return rb.clip(x, e)
 
 
 def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0, keys, params,
                       seed_agent, extra, extra_period, k):
-    """Returns contribution, belief, given, received, payoff (S, P, n) and points (S, P, n, k)."""
+    """Returns contribution, belief, given, received, payoff (S, P, n) and points (S, P, n, k).
+
+    Each period: decisions (with each subject's belief and propensity), the optional extra
+    MU, the punishment stage, payoffs and belief updates; then every propensity learns from
+    the subject's payoff against her group-mates' mean, and in punishment periods the
+    sanction pressure grows with the points received. At the start of a new block beliefs and
+    propensities move the share ``restart`` back to their first values and pressure restarts.
+    """
     n_sessions, n_periods, n = schedule.shape
     e = float(params[Q_ENDOWMENT])
     w = float(params[Q_BELIEF_WEIGHT])
+    p0 = float(params[Q_PROPENSITY])
     shape = (n_sessions, n_periods, n)
     out = {name: np.zeros(shape) for name in ("contribution", "belief", "given", "received",
                                               "payoff")}
@@ -77,48 +59,62 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
     for s in range(n_sessions):
         key = int(keys[s])
         belief = [float(v) for v in belief0[s]]
+        propensity = [p0] * n
         pressure = [float(params[Q_COMPLIANCE])] * n
         for t in range(n_periods):
             if t > 0 and block_start[s][t]:
                 r = float(params[Q_RESTART])
                 belief = [(1.0 - r) * belief[i] + r * float(belief0[s][i]) for i in range(n)]
+                propensity = [(1.0 - r) * propensity[i] + r * p0 for i in range(n)]
                 pressure = [float(params[Q_COMPLIANCE])] * n
             pun = punish[s][t] != 0
             x = []
             for i in range(n):
                 out["belief"][s, t, i] = belief[i]
-                x.append(decide(kind[s][i], slope[s][i], base[s][i], belief[i], pressure[i],
-                                pun, params, key, t, i))
+                x.append(decide(kind[s][i], slope[s][i], base[s][i], belief[i], propensity[i],
+                                pressure[i], pun, params, key, t, i))
             if extra[s] != 0.0 and t == extra_period[s]:
                 a = int(seed_agent[s])
                 x[a] = min(max(x[a] + float(extra[s]), 0.0), e)
             back = [0.0] * n
             given = [0.0] * n
             received = [0.0] * n
-            for g in range(n // k):
-                ids = [int(schedule[s][t][g * k + q]) for q in range(k)]
+            groups = [[int(schedule[s][t][g * k + q]) for q in range(k)] for g in range(n // k)]
+            for ids in groups:
                 gx = [x[i] for i in ids]
                 total = 0.0
                 for v in gx:
                     total += v
-                pts = punish_group(gx, ids, n, params, key, t) if pun else [[0.0] * k] * k
+                pts = (rb.punish_group(gx, ids, n, params[Q_PUNISH_RATE], params[Q_MAX_POINTS],
+                                       key, t) if pun else [[0.0] * k] * k)
                 for q, i in enumerate(ids):
                     back[i] = float(params[Q_MPCR]) * total
                     for q2 in range(k):
                         points[s, t, i, q2] = pts[q][q2]
                         given[i] += pts[q][q2]
                         received[ids[q2]] += pts[q][q2]
-                    obs = (total - gx[q]) / (k - 1)
-                    belief[i] = w * obs + (1.0 - w) * belief[i]
+                    belief[i] = rb.updated_belief(belief[i], (total - gx[q]) / (k - 1), w)
+            payoff = [0.0] * n
             for i in range(n):
+                payoff[i] = (e - x[i] + back[i] - float(params[Q_COST]) * given[i]
+                             - float(params[Q_IMPACT]) * received[i])
                 out["contribution"][s, t, i] = x[i]
                 out["given"][s, t, i] = given[i]
                 out["received"][s, t, i] = received[i]
-                out["payoff"][s, t, i] = (e - x[i] + back[i] - float(params[Q_COST]) * given[i]
-                                          - float(params[Q_IMPACT]) * received[i])
-                if pun:
-                    pressure[i] += (1.0 - pressure[i]) * (
-                        1.0 - math.exp(-float(params[Q_LEARNING]) * received[i]))
+                out["payoff"][s, t, i] = payoff[i]
+            # the propensity learns from her payoff against her group-mates' mean
+            for ids in groups:
+                total = 0.0
+                for i in ids:
+                    total += payoff[i]
+                for i in ids:
+                    peers = (total - payoff[i]) / (k - 1)
+                    propensity[i] = rb.learnt_propensity(
+                        propensity[i], payoff[i], peers, x[i], params[Q_ASPIRATION],
+                        params[Q_SENSITIVITY], e)
+            if pun:
+                pressure = [rb.pressure_after(pressure[i], received[i], params[Q_LEARNING])
+                            for i in range(n)]
     return out, points
 
 

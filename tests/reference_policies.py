@@ -1,7 +1,7 @@
 """Plain-Python twins of the policies' Numba kernels (``sim/policies/kernels.py``).
 
 Written from the kernels' docstrings, element by element; the sanction stage of one group is
-the laboratory twin's (``tests/reference_lab.py``), run with each group's own key.
+the behaviour twin's (``tests/reference_behaviour.py``), run with each group's own key.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import reference as ref
-import reference_lab as lab
+import reference_behaviour as rb
 
 
 def winners(top_share: float, k: int) -> int:
@@ -44,8 +44,9 @@ def group_key(key: int, g: int) -> int:
     return ref.mix64(ref.u64(key) + ref.u64(g + 1) * ref.GOLDEN)
 
 
-def sanctions(x, group_ptr, members, n, params, key, t) -> tuple[list[float], list[float]]:
-    """(given, received): points each agent assigned and got, summed over her groups."""
+def sanctions(x, group_ptr, members, n, rate, cap, key, t) -> tuple[list[float], list[float]]:
+    """(given, received): points each agent assigned and got, summed over her groups (groups
+    of fewer than two members are skipped)."""
     given = [0.0] * n
     received = [0.0] * n
     for g in range(len(group_ptr) - 1):
@@ -53,7 +54,7 @@ def sanctions(x, group_ptr, members, n, params, key, t) -> tuple[list[float], li
         if len(ids) < 2:
             continue
         gx = [float(x[i]) for i in ids]
-        points = lab.punish_group(gx, ids, n, params, group_key(int(key), g), t)
+        points = rb.punish_group(gx, ids, n, rate, cap, group_key(int(key), g), t)
         for a, i in enumerate(ids):
             for b, j in enumerate(ids):
                 given[i] += points[a][b]

@@ -2,7 +2,8 @@
 
 Random inputs come from a seeded generator; edge cases (isolated nodes, groups of one, a single
 agent, all-zero contributions, equal payoffs, binary strategies) are checked explicitly.
-Run keys are passed as ``numpy.uint64`` scalars, as ``Simulation`` passes them.
+Run keys are passed as ``numpy.uint64`` scalars, as ``Simulation`` passes them. The human-like
+decision's own steps (sim/behaviour/kernels.py) are checked in ``tests/test_behaviour.py``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import pytest
 import reference as ref
 
 from sim.graph import CSRGraph
+from sim.behaviour import kernels as bk
 from sim.groups import Groups, edge_groups, neighbourhood_groups
 from sim.kernels import games, metrics
-from sim.kernels import random as krandom
+from sim import rng as krandom
 from sim.kernels import rules as krules
 from sim.rules import RULES
 
@@ -101,9 +103,11 @@ def param_vector(rng: np.random.Generator, endowment: float, binary: bool, mutat
     p[krules.P_MUTATION] = mutation
     p[krules.P_TEMPERATURE] = float(rng.choice([0.05, 0.5, 5.0]))
     p[krules.P_SELECTION] = float(rng.choice([0.0, 0.1, 1.0]))
-    p[krules.P_SLOPE] = float(rng.uniform(0.0, 2.0))
     p[krules.P_BELIEF_WEIGHT] = float(rng.uniform(0.0, 1.0))
     p[krules.P_NOISE] = float(rng.choice([0.0, 0.05, 0.3])) if noise is None else noise
+    p[krules.P_PAYOFF_WEIGHT] = float(rng.choice([0.0, 1.0, rng.uniform(0.0, 1.0)]))
+    p[krules.P_ASPIRATION] = float(rng.choice([0.0, rng.uniform(-1.0, 1.0)]))
+    p[krules.P_SENSITIVITY] = float(rng.choice([0.0, 5.0, rng.uniform(0.0, 50.0)]))
     return p
 
 
@@ -128,9 +132,21 @@ class State:
         self.obs = np.empty(n)
         games.observed_means(self.x, self.raw, self.groups.group_ptr, self.groups.agent_ptr,
                              self.groups.agent_groups, self.obs)
+        # what each earned per game and her co-players' mean of it, as Simulation derives them
+        self.earned = np.empty(n)
+        games.per_game(self.payoff, self.own_games, self.earned)
+        earned_total = np.empty(self.groups.n_groups)
+        games.group_sums(self.earned, self.groups.group_ptr, self.groups.members, earned_total)
+        self.peers = np.empty(n)
+        games.observed_means(self.earned, earned_total, self.groups.group_ptr,
+                             self.groups.agent_ptr, self.groups.agent_groups, self.peers)
         self.belief = rng.random(n) * self.endowment
         self.kind = rng.integers(0, 4, size=n).astype(np.int8)
+        self.slope = rng.uniform(0.0, 2.0, size=n)
         self.base = rng.random(n) * self.endowment
+        # propensities, some exactly at 0 or 1
+        self.propensity = np.where(rng.random(n) < 0.2, rng.integers(0, 2, size=n).astype(float),
+                                   rng.random(n))
         # proportional imitation's payoff bounds: sometimes degenerate (lo == hi)
         low = self.payoff - rng.random(n) * 5.0
         self.lo = np.where(rng.random(n) < 0.1, self.payoff, low)
@@ -269,6 +285,24 @@ def test_game_kernels_match_twins(rng, structure, per_individual):
                                           groups.agent_groups)
             np.testing.assert_allclose(one, want_obs[i], equal_nan=True, **TIGHT)
 
+        # payoffs per game, and the co-players' mean of them
+        earned = np.full(n, SENTINEL)
+        games.per_game(payoff, own_games, earned)
+        np.testing.assert_array_equal(earned, ref.per_game(payoff, own_games))
+        want_peers = ref.peer_means(earned, groups.group_ptr, groups.members, groups.agent_ptr,
+                                    groups.agent_groups)
+        for i in range(n):
+            one = games.peer_mean_one(i, earned, groups.group_ptr, groups.members,
+                                      groups.agent_ptr, groups.agent_groups)
+            twin = ref.peer_mean_one(i, earned, groups.group_ptr, groups.members,
+                                     groups.agent_ptr, groups.agent_groups)
+            assert math.isnan(one) == math.isnan(twin) == math.isnan(want_obs[i])
+            if not math.isnan(twin):
+                assert one == twin  # the same sum, term by term
+                # member by member or group sums less her own: the same mean
+                scale = max(1.0, float(np.abs(earned).max()))
+                assert one == pytest.approx(want_peers[i], rel=1e-9, abs=1e-12 * scale)
+
 
 def test_payoff_formula_for_one_group():
     # textbook: payoff_i = E - x_i + mpcr * sum_j x_j
@@ -296,6 +330,15 @@ def test_game_edge_cases():
     games.observed_means(x, raw, groups.group_ptr, groups.agent_ptr, groups.agent_groups, obs)
     assert math.isnan(obs[0]) and math.isnan(obs[1])  # no co-players
     np.testing.assert_allclose(obs[2:], [2.5, 2.0, 1.5], **TIGHT)
+
+    # payoffs per game: nothing for the agent without a game; the co-players' mean of them
+    earned = np.empty(n)
+    games.per_game(payoff, own_games, earned)
+    np.testing.assert_allclose(earned, [0.0, 7.5, 12.0, 11.0, 10.0], **TIGHT)
+    args = (groups.group_ptr, groups.members, groups.agent_ptr, groups.agent_groups)
+    assert math.isnan(games.peer_mean_one(0, earned, *args))  # in no group
+    assert math.isnan(games.peer_mean_one(1, earned, *args))  # alone in her group
+    assert games.peer_mean_one(2, earned, *args) == (11.0 + 10.0) / 2
 
     # all contributions zero: every agent keeps E per game
     zero = np.zeros(n)
@@ -326,13 +369,23 @@ def test_neighbourhood_groups_of_an_isolated_node():
 # ------------------------------------------------------------------------ rule helpers
 
 
+PARAMETER_INDICES = ("P_ENDOWMENT", "P_BINARY", "P_MUTATION", "P_TEMPERATURE", "P_SELECTION",
+                     "P_BELIEF_WEIGHT", "P_NOISE", "P_THRESHOLD", "P_PAYOFF_WEIGHT",
+                     "P_ASPIRATION", "P_SENSITIVITY")
+
+
 def test_rule_codes_match_twin():
-    for name in ("FERMI", "PROPORTIONAL", "IMITATE_BEST", "DEATH_BIRTH", "CONDITIONAL",
-                 "CONDITIONAL_COOPERATOR", "FREE_RIDER", "HUMP_SHAPED", "UNCONDITIONAL",
-                 "P_ENDOWMENT", "P_BINARY", "P_MUTATION", "P_TEMPERATURE", "P_SELECTION",
-                 "P_SLOPE", "P_BELIEF_WEIGHT", "P_NOISE", "N_PARAMS"):
+    for name in ("FERMI", "PROPORTIONAL", "IMITATE_BEST", "DEATH_BIRTH", "CONDITIONAL", "HUMAN",
+                 *PARAMETER_INDICES, "N_PARAMS"):
         assert getattr(krules, name) == getattr(ref, name), name
     assert sorted(rule.code for rule in RULES.values()) == list(range(len(RULES)))
+    # one slot per parameter, none left over; the slope is per agent now
+    assert sorted(getattr(krules, name) for name in PARAMETER_INDICES) == list(
+        range(krules.N_PARAMS))
+    assert not hasattr(krules, "P_SLOPE")
+    for name, rule in RULES.items():
+        assert krules.uses_beliefs(rule.code) == ref.uses_beliefs(rule.code) == rule.uses_beliefs
+        assert (rule.code == krules.HUMAN) == rule.learns_from_payoff, name
 
 
 def test_fermi_probability_matches_twin(rng):
@@ -399,29 +452,40 @@ def check_decide(code: int, s: State, agents, counter_offset: int = 0):
         j = (krules.random_neighbour(i, c, s.t, s.key, s.graph.indptr, s.graph.indices)
              if ref.uses_partner(code) else -1)
         got = krules.decide(code, i, c, s.t, s.key, j, s.x, s.payoff, s.graph.indptr,
-                            s.graph.indices, s.obs[i], s.belief, s.kind, s.base, s.lo, s.hi,
-                            s.params)
+                            s.graph.indices, s.obs[i], s.earned, s.peers[i], s.belief,
+                            s.propensity, s.kind, s.slope, s.base, s.lo, s.hi, s.params)
         want = ref.decide(code, i, c, s.t, int(s.key), j, s.x, s.payoff, s.graph.indptr,
-                          s.graph.indices, s.obs[i], s.belief, s.kind, s.base, s.lo, s.hi,
-                          s.params)
+                          s.graph.indices, s.obs[i], s.earned, s.peers[i], s.belief,
+                          s.propensity, s.kind, s.slope, s.base, s.lo, s.hi, s.params)
         np.testing.assert_allclose(got, want, **TIGHT, err_msg=f"agent {i}")
-        # the parts: the rule's proposal, then mutation
-        if code == krules.CONDITIONAL:
-            part = krules.conditional(i, c, s.t, s.key, s.obs[i], s.belief, s.kind, s.base,
-                                      s.params)
-            want_part = ref.conditional(i, c, s.t, int(s.key), s.obs[i], s.belief, s.kind,
-                                        s.base, s.params)
+        # the parts: the rule's proposal, then mutation (for every rule but human)
+        if ref.uses_beliefs(code):
+            part = krules.human_like(code, i, c, s.t, s.key, s.obs[i], s.x, s.earned,
+                                     s.peers[i], s.belief, s.propensity, s.kind, s.slope,
+                                     s.base, s.params)
+            want_part = ref.human_like(code, i, c, s.t, int(s.key), s.obs[i], s.x, s.earned,
+                                       s.peers[i], s.belief, s.propensity, s.kind, s.slope,
+                                       s.base, s.params)
             np.testing.assert_allclose(part, want_part, **TIGHT)
-            proposal = part[0]
+            assert part[1:] == got[1:]
+            assert 0.0 <= got[2] <= 1.0
+            if code == krules.CONDITIONAL:  # no learning from payoffs
+                assert got[2] == s.propensity[i]
+            proposal = krules.complex_gate(i, part[0], s.x, s.graph.indptr, s.graph.indices,
+                                           s.kind, s.params)
         else:
             proposal = krules.imitation(code, i, c, s.t, s.key, j, s.x, s.payoff,
                                         s.graph.indptr, s.graph.indices, s.lo, s.hi, s.params)
             assert proposal == ref.imitation(code, i, c, s.t, int(s.key), j, s.x, s.payoff,
                                              s.graph.indptr, s.graph.indices, s.lo, s.hi,
                                              s.params)
-        mutated = krules.mutate(proposal, c, s.t, s.key, s.params)
-        assert mutated == ref.mutate(proposal, c, s.t, int(s.key), s.params)
-        assert mutated == got[0]
+            assert got[1:] == (s.belief[i], s.propensity[i])
+        if code == krules.HUMAN:  # its exploration is its decision noise: no mutation
+            assert got[0] == proposal
+        else:
+            mutated = krules.mutate(proposal, c, s.t, s.key, s.params)
+            assert mutated == ref.mutate(proposal, c, s.t, int(s.key), s.params)
+            assert mutated == got[0]
         new_x = got[0]
         assert 0.0 <= new_x <= s.params[krules.P_ENDOWMENT]
         if s.params[krules.P_BINARY]:
@@ -452,11 +516,12 @@ def test_decide_edge_cases(rng, rule):
     graph = CSRGraph.from_edges(3, np.array([[0, 1]]))
     s = State(rng, 3, binary=False, mutation=0.0, graph=graph, noise=0.0)
     check_decide(code, s, range(3))
-    if code != krules.CONDITIONAL:
-        new_x, new_belief = krules.decide(code, 2, 2, s.t, s.key, -1, s.x, s.payoff,
-                                          graph.indptr, graph.indices, s.obs[2], s.belief,
-                                          s.kind, s.base, s.lo, s.hi, s.params)
-        assert new_x == s.x[2] and new_belief == s.belief[2]
+    if not ref.uses_beliefs(code):
+        new_x, new_belief, new_p = krules.decide(code, 2, 2, s.t, s.key, -1, s.x, s.payoff,
+                                                 graph.indptr, graph.indices, s.obs[2],
+                                                 s.earned, s.peers[2], s.belief, s.propensity,
+                                                 s.kind, s.slope, s.base, s.lo, s.hi, s.params)
+        assert new_x == s.x[2] and new_belief == s.belief[2] and new_p == s.propensity[2]
 
 
 def test_imitation_rules_copy_exactly(rng):
@@ -465,9 +530,10 @@ def test_imitation_rules_copy_exactly(rng):
         code = RULES[name].code
         for _ in range(5):
             s = State(rng, 30, binary=False, mutation=0.0)
-            new_x, _ = ref.synchronous_update(code, s.t, int(s.key), s.x, s.payoff,
-                                              s.graph.indptr, s.graph.indices, s.obs, s.belief,
-                                              s.kind, s.base, s.lo, s.hi, s.params)[:2]
+            new_x = ref.synchronous_update(code, s.t, int(s.key), s.x, s.payoff,
+                                           s.graph.indptr, s.graph.indices, s.obs, s.earned,
+                                           s.peers, s.belief, s.propensity, s.kind, s.slope,
+                                           s.base, s.lo, s.hi, s.params)[0]
             for i, v in enumerate(new_x):
                 allowed = {s.x[i], *s.x[s.graph.neighbours(i)]}
                 assert v in allowed
@@ -481,7 +547,8 @@ def test_imitate_best_hand_checked():
     params = np.zeros(krules.N_PARAMS)
     params[krules.P_ENDOWMENT] = 10.0
     z = np.zeros(3)
-    args = (graph.indptr, graph.indices, np.nan, z, np.zeros(3, np.int8), z, z, z, params)
+    args = (graph.indptr, graph.indices, np.nan, z, np.nan, z, z, np.zeros(3, np.int8), z, z, z,
+            z, params)
     got = krules.decide(krules.IMITATE_BEST, 1, 1, 0, np.uint64(1), -1, x, payoff, *args)
     assert got[0] == 1.0
     # the best earner keeps its own contribution
@@ -494,25 +561,86 @@ def test_conditional_types_without_noise():
     e = 20.0
     params = np.zeros(krules.N_PARAMS)
     params[krules.P_ENDOWMENT] = e
-    params[krules.P_SLOPE] = 0.8
     params[krules.P_BELIEF_WEIGHT] = 0.6
+    params[krules.P_PAYOFF_WEIGHT] = 0.5  # read by the human rule only
     x = np.array([5.0, 5.0, 5.0, 5.0])
     belief = np.full(4, 10.0)
-    kind = np.array([krules.CONDITIONAL_COOPERATOR, krules.FREE_RIDER, krules.HUMP_SHAPED,
-                     krules.UNCONDITIONAL], dtype=np.int8)
+    kind = np.array([bk.CONDITIONAL_COOPERATOR, bk.FREE_RIDER, bk.HUMP_SHAPED, bk.OTHER],
+                    dtype=np.int8)
+    slope = np.full(4, 0.8)
     base = np.array([0.0, 0.0, 0.0, 7.5])
+    propensity = np.full(4, 0.25)
     z = np.zeros(4)
     obs = 15.0
     expected_belief = 0.6 * 15.0 + 0.4 * 10.0  # 13
     targets = [0.8 * 13.0, 0.0, 0.8 * min(13.0, 20.0 - 13.0), 7.5]
     for i in range(4):
         got = krules.decide(krules.CONDITIONAL, i, i, 1, np.uint64(5), -1, x, z,
-                            graph.indptr, graph.indices, obs, belief, kind, base, z, z, params)
-        np.testing.assert_allclose(got, (targets[i], expected_belief), **TIGHT)
+                            graph.indptr, graph.indices, obs, z, np.nan, belief, propensity,
+                            kind, slope, base, z, z, params)
+        np.testing.assert_allclose(got, (targets[i], expected_belief, 0.25), **TIGHT)
         # no co-players (NaN): the belief stays
         got = krules.decide(krules.CONDITIONAL, i, i, 1, np.uint64(5), -1, x, z,
-                            graph.indptr, graph.indices, np.nan, belief, kind, base, z, z, params)
+                            graph.indptr, graph.indices, np.nan, z, np.nan, belief, propensity,
+                            kind, slope, base, z, z, params)
         assert got[1] == 10.0
+    # slopes are each agent's own
+    slope = np.array([0.5, 0.8, 1.5, 0.8])
+    got = krules.decide(krules.CONDITIONAL, 0, 0, 1, np.uint64(5), -1, x, z, graph.indptr,
+                        graph.indices, obs, z, np.nan, belief, propensity, kind, slope, base, z,
+                        z, params)
+    assert got[0] == pytest.approx(0.5 * 13.0)
+    got = krules.decide(krules.CONDITIONAL, 2, 2, 1, np.uint64(5), -1, x, z, graph.indptr,
+                        graph.indices, obs, z, np.nan, belief, propensity, kind, slope, base, z,
+                        z, params)
+    assert got[0] == pytest.approx(1.5 * 7.0)
+
+
+def test_human_rule_by_hand():
+    """Noise-free human rule: the propensity learns from last round's payoff per game against
+    the co-players' mean, then is mixed with the social target by ``payoff_weight``."""
+    graph = CSRGraph.from_edges(2, np.empty((0, 2)))
+    e = 20.0
+    params = np.zeros(krules.N_PARAMS)
+    params[krules.P_ENDOWMENT] = e
+    params[krules.P_BELIEF_WEIGHT] = 0.5
+    params[krules.P_PAYOFF_WEIGHT] = 0.4
+    params[krules.P_ASPIRATION] = 0.1
+    params[krules.P_SENSITIVITY] = 2.0
+    params[krules.P_MUTATION] = 1.0  # the human rule does not mutate
+    kind = np.full(2, bk.CONDITIONAL_COOPERATOR, dtype=np.int8)
+    slope, base = np.full(2, 0.8), np.zeros(2)
+    belief, propensity = np.full(2, 10.0), np.array([0.5, 0.5])
+    x = np.array([20.0, 0.0])  # agent 0 cooperated, agent 1 defected
+    earned = np.array([14.0, 26.0])
+    z = np.zeros(2)
+    social = 0.8 * (0.5 * 12.0 + 0.5 * 10.0)  # belief 11
+    for i, peers in ((0, 26.0), (1, 14.0)):
+        s = math.tanh(2.0 * ((earned[i] - peers) / e - 0.1))
+        if x[i] >= 10.0:  # cooperated
+            p = 0.5 + (1 - 0.5) * s if s >= 0 else 0.5 + 0.5 * s
+        else:
+            p = 0.5 - 0.5 * s if s >= 0 else 0.5 - (1 - 0.5) * s
+        want = (0.6 * social + 0.4 * p * e, 11.0, p)
+        got = krules.decide(krules.HUMAN, i, i, 3, np.uint64(9), -1, x, z, graph.indptr,
+                            graph.indices, 12.0, earned, peers, belief, propensity, kind, slope,
+                            base, z, z, params)
+        np.testing.assert_allclose(got, want, **TIGHT)
+    # the cooperator earned 0.6 E less than her co-player: she cooperates less; the defector
+    # earned 0.6 E more, beyond the aspiration: he defects more
+    got0 = krules.decide(krules.HUMAN, 0, 0, 3, np.uint64(9), -1, x, z, graph.indptr,
+                         graph.indices, 12.0, earned, 26.0, belief, propensity, kind, slope,
+                         base, z, z, params)
+    got1 = krules.decide(krules.HUMAN, 1, 1, 3, np.uint64(9), -1, x, z, graph.indptr,
+                         graph.indices, 12.0, earned, 14.0, belief, propensity, kind, slope,
+                         base, z, z, params)
+    assert got0[2] < 0.5 and got1[2] < 0.5
+    # no co-players (NaN peers): nothing is learnt
+    got = krules.decide(krules.HUMAN, 0, 0, 3, np.uint64(9), -1, x, z, graph.indptr,
+                        graph.indices, np.nan, earned, np.nan, belief, propensity, kind, slope,
+                        base, z, z, params)
+    assert got[1:] == (10.0, 0.5)
+    assert got[0] == pytest.approx(0.6 * 8.0 + 0.4 * 0.5 * e)
 
 
 # ------------------------------------------------------------------------------ drivers
@@ -524,55 +652,64 @@ SENTINEL = -12345.0
 def run_synchronous(code: int, s: State):
     n = s.n
     partner = np.full(n, -7, dtype=np.int32)
-    new_x, new_belief = np.full(n, SENTINEL), np.full(n, SENTINEL)
-    x_before, belief_before = s.x.copy(), s.belief.copy()
+    new_x, new_belief, new_p = np.full(n, SENTINEL), np.full(n, SENTINEL), np.full(n, SENTINEL)
+    before = [a.copy() for a in (s.x, s.belief, s.propensity, s.earned, s.peers)]
     krules.synchronous_update(code, s.t, s.key, s.x, s.payoff, s.graph.indptr, s.graph.indices,
-                              s.obs, s.belief, s.kind, s.base, s.lo, s.hi, s.params, partner,
-                              new_x, new_belief)
+                              s.obs, s.earned, s.peers, s.belief, s.propensity, s.kind, s.slope,
+                              s.base, s.lo, s.hi, s.params, partner, new_x, new_belief, new_p)
     # the snapshot is left alone
-    np.testing.assert_array_equal(s.x, x_before)
-    np.testing.assert_array_equal(s.belief, belief_before)
-    return new_x, new_belief, partner
+    for a, b in zip((s.x, s.belief, s.propensity, s.earned, s.peers), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+    return new_x, new_belief, new_p, partner
 
 
 def run_asynchronous(code: int, s: State):
     x, belief, payoff = s.x.copy(), s.belief.copy(), s.payoff.copy()
+    propensity = s.propensity.copy()
     payout, raw = s.payout.copy(), s.raw.copy()
     g = s.groups
     krules.asynchronous_update(code, s.t, s.key, x, payoff, s.graph.indptr, s.graph.indices,
-                               belief, s.kind, s.base, s.lo, s.hi, s.params, s.weight,
-                               s.own_games, s.share, g.group_ptr, g.members, g.agent_ptr,
-                               g.agent_groups, payout, raw)
-    return x, belief, payoff, payout, raw
+                               belief, propensity, s.kind, s.slope, s.base, s.lo, s.hi, s.params,
+                               s.weight, s.own_games, s.share, g.group_ptr, g.members,
+                               g.agent_ptr, g.agent_groups, payout, raw, np.zeros(s.n))
+    return x, belief, propensity, payoff, payout, raw
 
 
 def check_update(update: str, code: int, s: State):
     g = s.groups
     if update == "synchronous":
-        new_x, new_belief, partner = run_synchronous(code, s)
-        want_x, want_belief, want_partner = ref.synchronous_update(
+        new_x, new_belief, new_p, partner = run_synchronous(code, s)
+        want_x, want_belief, want_p, want_partner = ref.synchronous_update(
             code, s.t, int(s.key), s.x, s.payoff, s.graph.indptr, s.graph.indices, s.obs,
-            s.belief, s.kind, s.base, s.lo, s.hi, s.params)
+            s.earned, s.peers, s.belief, s.propensity, s.kind, s.slope, s.base, s.lo, s.hi,
+            s.params)
         if want_partner is not None:
             np.testing.assert_array_equal(partner, want_partner)
         np.testing.assert_allclose(new_x, want_x, **TIGHT)
-        if code == krules.CONDITIONAL:
+        if ref.uses_beliefs(code):
             np.testing.assert_allclose(new_belief, want_belief, **TIGHT)
-        else:  # beliefs are written only by the conditional rule
-            assert np.all(new_belief == SENTINEL)
+            np.testing.assert_allclose(new_p, want_p, **TIGHT)
+            assert np.all((new_p >= 0.0) & (new_p <= 1.0))
+            if code == krules.CONDITIONAL:  # learns nothing from payoffs
+                np.testing.assert_array_equal(new_p, s.propensity)
+        else:  # beliefs and propensities are written only by the human-like rules
+            assert np.all(new_belief == SENTINEL) and np.all(new_p == SENTINEL)
         return
     got = run_asynchronous(code, s)
     want = ref.asynchronous_update(
-        code, s.t, int(s.key), s.x, s.payoff, s.graph.indptr, s.graph.indices, s.belief, s.kind,
-        s.base, s.lo, s.hi, s.params, s.weight, s.own_games, s.share, g.group_ptr, g.members,
-        g.agent_ptr, g.agent_groups, s.payout, s.raw)
-    for name, a, b in zip(("x", "belief", "payoff", "payout", "raw"), got, want[:5],
-                          strict=True):
+        code, s.t, int(s.key), s.x, s.payoff, s.graph.indptr, s.graph.indices, s.belief,
+        s.propensity, s.kind, s.slope, s.base, s.lo, s.hi, s.params, s.weight, s.own_games,
+        s.share, g.group_ptr, g.members, g.agent_ptr, g.agent_groups, s.payout, s.raw)
+    for name, a, b in zip(("x", "belief", "propensity", "payoff", "payout", "raw"), got,
+                          want[:6], strict=True):
         np.testing.assert_allclose(a, b, **TIGHT, err_msg=name)
-    x, _, payoff, payout, raw = got
-    # agents never picked keep their contribution
-    unpicked = np.setdiff1d(np.arange(s.n), want[5])
+    x, _, propensity, payoff, payout, raw = got
+    # agents never picked keep their contribution and propensity
+    unpicked = np.setdiff1d(np.arange(s.n), want[6])
     np.testing.assert_array_equal(x[unpicked], s.x[unpicked])
+    np.testing.assert_array_equal(propensity[unpicked], s.propensity[unpicked])
+    if code != krules.HUMAN:
+        np.testing.assert_array_equal(propensity, s.propensity)
     if not s.consistent:
         return
     # the incrementally updated payoffs equal a fresh round played with the new contributions
@@ -629,12 +766,14 @@ def test_fermi_and_proportional_acceptance_frequencies():
     }
     for code, (p_even, p_odd) in expected.items():
         partner = np.empty(n, np.int32)
-        new_x, new_belief = np.empty(n), np.empty(n)
+        new_x, new_belief, new_p = np.empty(n), np.empty(n), np.empty(n)
         krules.synchronous_update(code, 3, key, x, payoff, graph.indptr, graph.indices, z8, z8,
-                                  kind, z8, lo, hi, params, partner, new_x, new_belief)
+                                  z8, z8, z8, kind, z8, z8, lo, hi, params, partner, new_x,
+                                  new_belief, new_p)
         np.testing.assert_array_equal(partner, np.arange(n) ^ 1)
         want_x = ref.synchronous_update(code, 3, int(key), x, payoff, graph.indptr,
-                                        graph.indices, z8, z8, kind, z8, lo, hi, params)[0]
+                                        graph.indices, z8, z8, z8, z8, z8, kind, z8, z8, lo, hi,
+                                        params)[0]
         np.testing.assert_array_equal(new_x, want_x)
         copied = new_x != x
         for parity, p in ((0, p_even), (1, p_odd)):
@@ -661,9 +800,10 @@ def test_death_birth_roulette_frequencies():
         picks = []
         for c in range(draws):
             got = krules.decide(krules.DEATH_BIRTH, 0, c, 1, np.uint64(77), -1, x, payoff,
-                                graph.indptr, graph.indices, np.nan, z, kind, z, z, z, params)
+                                graph.indptr, graph.indices, np.nan, z, np.nan, z, z, kind, z,
+                                z, z, z, params)
             want = ref.decide(krules.DEATH_BIRTH, 0, c, 1, 77, -1, x, payoff, graph.indptr,
-                              graph.indices, np.nan, z, kind, z, z, z, params)
+                              graph.indices, np.nan, z, np.nan, z, z, kind, z, z, z, z, params)
             assert got == want
             picks.append(int(got[0]))
         counts = np.bincount(picks, minlength=5)[1:]
@@ -682,12 +822,12 @@ def test_mutation_frequency_and_mutants(binary):
     params[krules.P_ENDOWMENT] = e
     params[krules.P_MUTATION] = mu
     params[krules.P_BINARY] = 1.0 if binary else 0.0
-    new_x, new_belief = np.empty(n), np.empty(n)
+    new_x, new_belief, new_p = np.empty(n), np.empty(n), np.empty(n)
     krules.synchronous_update(krules.IMITATE_BEST, 2, np.uint64(5), x, z, graph.indptr,
-                              graph.indices, z, z, kind, z, z, z, params,
-                              np.empty(n, np.int32), new_x, new_belief)
+                              graph.indices, z, z, z, z, z, kind, z, z, z, z, params,
+                              np.empty(n, np.int32), new_x, new_belief, new_p)
     want_x = ref.synchronous_update(krules.IMITATE_BEST, 2, 5, x, z, graph.indptr,
-                                    graph.indices, z, z, kind, z, z, z, params)[0]
+                                    graph.indices, z, z, z, z, z, kind, z, z, z, z, params)[0]
     np.testing.assert_array_equal(new_x, want_x)
     mutants = new_x[new_x != 3.0]
     assert abs(len(mutants) / n - mu) < 4.0 * math.sqrt(mu * (1 - mu) / n)
@@ -704,18 +844,18 @@ def test_conditional_binary_rounding_frequency():
     n, e = 20_000, 20.0
     graph = pairs_graph(n)
     z = np.zeros(n)
-    kind = np.full(n, krules.UNCONDITIONAL, np.int8)
+    kind = np.full(n, bk.OTHER, np.int8)
     base = np.where(np.arange(n) % 2 == 0, 5.0, 15.0)  # targets E/4 and 3E/4
     params = np.zeros(krules.N_PARAMS)
     params[krules.P_ENDOWMENT] = e
     params[krules.P_BINARY] = 1.0
     obs = np.full(n, np.nan)
-    new_x, new_belief = np.empty(n), np.empty(n)
+    new_x, new_belief, new_p = np.empty(n), np.empty(n), np.empty(n)
     krules.synchronous_update(krules.CONDITIONAL, 4, np.uint64(11), z, z, graph.indptr,
-                              graph.indices, obs, z, kind, base, z, z, params,
-                              np.empty(n, np.int32), new_x, new_belief)
+                              graph.indices, obs, z, obs, z, z, kind, z, base, z, z, params,
+                              np.empty(n, np.int32), new_x, new_belief, new_p)
     want = ref.synchronous_update(krules.CONDITIONAL, 4, 11, z, z, graph.indptr, graph.indices,
-                                  obs, z, kind, base, z, z, params)
+                                  obs, z, obs, z, z, kind, z, base, z, z, params)
     np.testing.assert_array_equal(new_x, want[0])
     assert set(new_x.tolist()) <= {0.0, e}
     for parity, p in ((0, 0.25), (1, 0.75)):
@@ -725,7 +865,7 @@ def test_conditional_binary_rounding_frequency():
 
 def test_synchronous_partner_is_drawn_with_counter_i(rng):
     s = State(rng, 40, binary=False, mutation=0.0)
-    _, _, partner = run_synchronous(krules.FERMI, s)
+    partner = run_synchronous(krules.FERMI, s)[3]
     for i in range(s.n):
         assert partner[i] == ref.random_neighbour(i, i, s.t, int(s.key), s.graph.indptr,
                                                   s.graph.indices)

@@ -14,7 +14,7 @@ import pytest
 from models.public_goods import PublicGoodsAgent, PublicGoodsModel, PythonFermiAgent
 from sim import ConfigError, Simulation, SimulationConfig
 from sim.history import METRICS
-from sim.population import TYPE_NAMES
+from sim.behaviour.kernels import TYPE_NAMES
 
 # settings × update modes the model must reproduce bit for bit
 ENGINE_CASES = {

@@ -14,7 +14,6 @@ import reference_policies as refp
 from cli.main import main
 from sim import ConfigError, Simulation, SimulationConfig
 from sim.groups import Groups
-from sim.lab import kernels as lab_kernels
 from sim.networks import build_network
 from sim.policies import POLICIES, policy_classes, policy_names
 from sim.policies.kernels import rank_pay, sanctions
@@ -99,16 +98,27 @@ def test_bad_policy_options_exit_2_from_cascade_run(capsys, argv):
 
 def test_cascade_run_and_mesa_model_take_a_policy(capsys):
     argv = ["run", "--n", "60", "--rounds", "3", "--seed", "1", "--json"]
-    assert main([*argv, "--policy", "competition", "--policy-budget", "2.5"]) == 0
-    competition = json.loads(capsys.readouterr().out)
-    assert main(argv) == 0
-    baseline = json.loads(capsys.readouterr().out)
+
+    def both(rule):
+        assert main([*argv, "--rule", rule, "--policy", "competition",
+                     "--policy-budget", "2.5"]) == 0
+        competition = json.loads(capsys.readouterr().out)
+        assert main([*argv, "--rule", rule]) == 0
+        return competition, json.loads(capsys.readouterr().out)
+
+    competition, baseline = both("conditional")
     assert competition["config"]["policy"] == "competition"
-    # human-like agents read what others gave, not what they earned: the same contributions,
-    # and 2.5 MU per agent per round more welfare
+    # the conditional rule reads what others gave, not what they earned: the same
+    # contributions, and 2.5 MU per agent per round more welfare
     np.testing.assert_allclose(competition["mean_contribution"], baseline["mean_contribution"],
                                rtol=1e-12)
     np.testing.assert_allclose(np.subtract(competition["welfare"], baseline["welfare"]), 2.5)
+    # the human rule (the default) also learns from what it earned, prizes included: the same
+    # first round, then other contributions
+    competition, baseline = both("human")
+    assert competition["config"]["rule"] == "human"
+    assert competition["mean_contribution"][0] == baseline["mean_contribution"][0]
+    assert competition["mean_contribution"][1:] != baseline["mean_contribution"][1:]
     from models.public_goods.model import PublicGoodsModel
 
     model = PublicGoodsModel(rng=5, n=40, rounds=3, policy="cooperation+punishment")
@@ -296,28 +306,37 @@ def test_sanctions_match_their_twin(rng, kind):
         groups = _random_groups(rng, kind)
         n = len(groups.agent_ptr) - 1
         x = _random_values(rng, n)
-        params = np.zeros(lab_kernels.N_Q)
-        params[lab_kernels.Q_PUNISH_RATE] = rng.uniform(0, 1.5)
-        params[lab_kernels.Q_MAX_POINTS] = float(rng.integers(0, 11))
+        rate = float(rng.uniform(0, 1.5))
+        cap = float(rng.integers(0, 11))
         key = np.uint64(rng.integers(0, 2**63)) * np.uint64(2) + np.uint64(trial % 2)
         given, received = np.empty(n), np.empty(n)
-        sanctions(x, groups.group_ptr, groups.members, n, params, key, trial, given, received)
+        sanctions(x, groups.group_ptr, groups.members, n, rate, cap, key, trial, given, received)
         twin_given, twin_received = refp.sanctions(x, groups.group_ptr, groups.members, n,
-                                                   params, int(key), trial)
+                                                   rate, cap, int(key), trial)
         np.testing.assert_array_equal(given, twin_given)
         np.testing.assert_array_equal(received, twin_received)
         assert given.sum() == received.sum()
 
 
 def test_sanctions_edge_cases():
-    params = np.zeros(lab_kernels.N_Q)
-    params[lab_kernels.Q_PUNISH_RATE] = 1.0
-    params[lab_kernels.Q_MAX_POINTS] = 10.0
     given, received = np.empty(3), np.empty(3)
     # groups of one and an all-equal group: nobody punishes
     sanctions(np.array([0.0, 7.0, 7.0]), np.array([0, 1, 1, 3]),
-              np.array([0, 1, 2], dtype=np.int32), 3, params, np.uint64(5), 0, given, received)
+              np.array([0, 1, 2], dtype=np.int32), 3, 1.0, 10.0, np.uint64(5), 0, given,
+              received)
     assert given.sum() == 0 and received.sum() == 0
+    # a cap of 0 or a rate of 0: nobody is punished, however large the shortfall
+    x = np.array([0.0, 20.0, 20.0])
+    ptr, members = np.array([0, 3]), np.array([0, 1, 2], dtype=np.int32)
+    for rate, cap in ((1.0, 0.0), (0.0, 10.0)):
+        sanctions(x, ptr, members, 3, rate, cap, np.uint64(5), 0, given, received)
+        assert given.sum() == 0 and received.sum() == 0
+    # an integer expected number of points is exact: 0.5 * 20 = 10 from each, at most the cap
+    sanctions(x, ptr, members, 3, 0.5, 10.0, np.uint64(5), 0, given, received)
+    np.testing.assert_array_equal(given, [0.0, 10.0, 10.0])
+    np.testing.assert_array_equal(received, [20.0, 0.0, 0.0])
+    sanctions(x, ptr, members, 3, 0.5, 4.0, np.uint64(5), 0, given, received)
+    np.testing.assert_array_equal(received, [8.0, 0.0, 0.0])
 
 
 def test_policy_parameters_are_checked_where_they_are_declared():

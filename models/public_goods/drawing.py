@@ -1,47 +1,61 @@
-"""Drawings for the browser app: a fixed network layout, the network as SVG, charts as PNG.
+"""Drawings for the browser app: a fixed network layout, the network and charts as inline SVG,
+and the PNG downloads.
 
-The layout is computed once per network (spring layout, seeded) and reused every round, so the
-drawing does not jump and a round only recolours the nodes. The network and the charts on the
-page are inline SVG written here (one ``<circle>`` per person, one ``<path>`` for all ties, one
-``<polyline>`` per policy): a round costs the server a few milliseconds and tests can count
-what is drawn. The PNG downloads are matplotlib figures (``Figure``, not pyplot, so sessions in
-threads do not share state).
+The layout is computed once per network (seeded) and reused every round, so the drawing does
+not jump and a round only recolours the people. A network with teams (silos) is laid out team
+by team: each team's own ties by a spring layout (Fruchterman & Reingold 1991, Software:
+Practice and Experience 21:1129) inside its own cell of a grid, so teams show as teams at any
+bridging share and the ties between teams show as the lines between the cells. Other networks
+get one spring layout.
+
+The page's network and charts are inline SVG written here (one ``<circle>`` per person, one
+``<path>`` for all ties, one band and one line per scenario): a round costs the server a few
+milliseconds and tests can count what is drawn. Text and axes use ``currentColor``, so the
+charts follow the page's light or dark theme. The PNG downloads are matplotlib figures
+(``Figure``, not pyplot, so sessions in threads share no state), each with its legend and the
+settings printed under it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
+import textwrap
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sim.graph import CSRGraph
 
-#: side of the SVG view box; positions are scaled into [MARGIN, VIEW - MARGIN]
+#: side of the network's SVG view box; positions are scaled into [MARGIN, VIEW - MARGIN]
 VIEW = 1000.0
 MARGIN = 20.0
 #: colours of network roles (sim.ties.roles): brokers span teams, connectors hold them
 ROLE_COLOURS = {"broker": "#d62728", "connector": "#1f77b4", "other": "#c7c7c7"}
 #: contribution colour scale: red gives nothing, green gives the whole endowment
 CONTRIBUTION_MAP = "RdYlGn"
+#: scenario colours (Okabe & Ito 2008, colour-blind safe) and dash patterns, A first
+SCENARIO_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+SCENARIO_DASHES = ["", "8 4", "2 3", "8 3 2 3"]
+_MPL_DASHES = ["-", "--", ":", "-."]
 _LAYOUT_CACHE_SIZE = 16
 
 
+# ------------------------------------------------------------------------------ layout
 @dataclass(frozen=True)
 class Layout:
-    """Node positions in SVG units and the ties as one SVG path, computed once per network."""
+    """Node positions in SVG units (y grows downwards), computed once per network."""
 
-    xy: np.ndarray  # (n, 2) float, y grows downwards as in SVG
-    ties_path: str
-    edges: np.ndarray  # (m, 2) int, each tie once
+    xy: np.ndarray  # (n, 2)
 
     @property
     def n(self) -> int:
@@ -56,75 +70,89 @@ def graph_fingerprint(graph: CSRGraph) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(np.ascontiguousarray(graph.indptr, dtype=np.int64).tobytes())
     digest.update(np.ascontiguousarray(graph.indices, dtype=np.int64).tobytes())
+    if graph.team is not None:
+        digest.update(np.ascontiguousarray(graph.team, dtype=np.int64).tobytes())
     return digest.hexdigest()
 
 
 def network_layout(graph: CSRGraph, seed: int) -> Layout:
-    """The seeded spring layout (Fruchterman & Reingold 1991) of ``graph``, cached.
+    """The seeded layout of ``graph`` (team by team when it has teams), cached.
 
     Computed once per (network, seed) and reused across rounds, resets that rebuild the same
-    network, and the two runs of a side-by-side comparison.
+    network, and scenarios that play on the same network.
     """
     key = (graph_fingerprint(graph), int(seed))
     cached = _layouts.get(key)
     if cached is not None:
         _layouts.move_to_end(key)
         return cached
-    g = graph.to_networkx()
-    n = graph.n
-    if n == 1:
+    if graph.n == 1:
         raw = np.zeros((1, 2))
+    elif graph.team is not None:
+        raw = _team_positions(graph, seed)
     else:
-        iterations = 50 if n <= 1000 else 30
-        start = _team_start(graph, seed)
-        pos = nx.spring_layout(g, seed=int(seed) % 2**32, iterations=iterations, pos=start)
-        raw = np.array([pos[i] for i in range(n)], dtype=np.float64)
-    xy = _fit(raw)
-    src = np.repeat(np.arange(n), np.diff(graph.indptr))
-    dst = np.asarray(graph.indices, dtype=np.int64)
-    keep = src < dst
-    edges = np.column_stack([src[keep], dst[keep]])
-    layout = Layout(xy=xy, ties_path=_ties_path(xy, edges), edges=edges)
+        iterations = 50 if graph.n <= 1000 else 30
+        pos = nx.spring_layout(graph.to_networkx(), seed=int(seed) % 2**32,
+                               iterations=iterations)
+        raw = np.array([pos[i] for i in range(graph.n)], dtype=np.float64)
+    layout = Layout(xy=_fit(raw))
     _layouts[key] = layout
     while len(_layouts) > _LAYOUT_CACHE_SIZE:
         _layouts.popitem(last=False)
     return layout
 
 
-def _team_start(graph: CSRGraph, seed: int) -> dict[int, tuple[float, float]] | None:
-    """Starting positions that put each team (silo) in its own patch, or None without teams.
-
-    Team centres lie on a sunflower spiral; members start scattered around their centre, so
-    the spring layout begins from visible silos instead of a random cloud.
-    """
-    if graph.team is None:
-        return None
+def _team_positions(graph: CSRGraph, seed: int) -> np.ndarray:
+    """Each team in its own grid cell, its members placed by a spring layout of its own ties."""
     team = np.asarray(graph.team, dtype=np.int64)
-    k = int(team.max()) + 1
-    angle = np.arange(k) * np.pi * (3.0 - np.sqrt(5.0))
-    radius = np.sqrt((np.arange(k) + 0.5) / k)
-    centres = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
-    rng = np.random.default_rng(int(seed) % 2**32)
-    spread = 0.6 / np.sqrt(k)
-    xy = centres[team] + rng.normal(0.0, spread / 2, size=(graph.n, 2))
-    return {i: (float(x), float(y)) for i, (x, y) in enumerate(xy.tolist())}
+    teams = np.unique(team)
+    columns = math.ceil(math.sqrt(len(teams)))
+    src = np.repeat(np.arange(graph.n), np.diff(graph.indptr))
+    dst = np.asarray(graph.indices, dtype=np.int64)
+    inside = (team[src] == team[dst]) & (src < dst)
+    xy = np.zeros((graph.n, 2))
+    for k, t in enumerate(teams.tolist()):
+        members = np.flatnonzero(team == t)
+        centre = np.array([k % columns, -(k // columns)], dtype=np.float64)
+        if len(members) == 1:
+            xy[members] = centre
+            continue
+        local = nx.Graph()
+        local.add_nodes_from(members.tolist())
+        mask = inside & (team[src] == t)
+        local.add_edges_from(zip(src[mask].tolist(), dst[mask].tolist(), strict=True))
+        pos = nx.spring_layout(local, seed=(int(seed) + k) % 2**32, iterations=60)
+        points = np.array([pos[i] for i in members.tolist()])
+        points -= points.mean(axis=0)
+        reach = np.abs(points).max() or 1.0
+        xy[members] = centre + points / reach * 0.36
+    return xy
 
 
 def _fit(raw: np.ndarray) -> np.ndarray:
-    """Scale positions into the view box, y flipped (SVG's y grows downwards)."""
+    """Scale positions into the view box, keeping the aspect ratio, y flipped for SVG."""
     low, high = raw.min(axis=0), raw.max(axis=0)
-    span = np.where(high - low > 0, high - low, 1.0)
-    unit = (raw - low) / span
+    span = float(max((high - low).max(), 1e-12))
+    unit = (raw - (low + high) / 2) / span + 0.5
     unit[:, 1] = 1.0 - unit[:, 1]
     return MARGIN + unit * (VIEW - 2 * MARGIN)
 
 
-def _ties_path(xy: np.ndarray, edges: np.ndarray) -> str:
+def graph_edges(graph: CSRGraph) -> np.ndarray:
+    """Each tie once, as an (m, 2) int array."""
+    src = np.repeat(np.arange(graph.n), np.diff(graph.indptr))
+    dst = np.asarray(graph.indices, dtype=np.int64)
+    keep = src < dst
+    return np.column_stack([src[keep], dst[keep]])
+
+
+def ties_path(layout: Layout, edges: np.ndarray) -> str:
+    """All ties as one SVG path."""
     if len(edges) == 0:
         return ""
-    a, b = xy[edges[:, 0]], xy[edges[:, 1]]
+    a, b = layout.xy[edges[:, 0]], layout.xy[edges[:, 1]]
     return "".join(
-        f"M{x0:.1f} {y0:.1f}L{x1:.1f} {y1:.1f}"
+        f"M{x0:.0f} {y0:.0f}L{x1:.0f} {y1:.0f}"
         for (x0, y0), (x1, y1) in zip(a.tolist(), b.tolist(), strict=True)
     )
 
@@ -148,10 +176,10 @@ def role_colours(roles: Sequence[str]) -> np.ndarray:
     return np.array([ROLE_COLOURS.get(str(r), other) for r in roles])
 
 
-def contribution_legend() -> list[tuple[str, str]]:
+def contribution_legend(endowment: float = 20.0) -> list[tuple[str, str]]:
     """(colour, label) pairs for the contribution scale."""
-    return [(_SCALE_HEX[0], "gives nothing"), (_SCALE_HEX[50], "gives half"),
-            (_SCALE_HEX[100], "gives everything")]
+    return [(_SCALE_HEX[0], "gives nothing"), (_SCALE_HEX[50], f"gives {endowment / 2:g} MU"),
+            (_SCALE_HEX[100], f"gives all {endowment:g} MU")]
 
 
 def role_legend() -> list[tuple[str, str]]:
@@ -165,16 +193,18 @@ def role_legend() -> list[tuple[str, str]]:
 def network_svg(
     layout: Layout,
     colours: Sequence[str],
+    edges: np.ndarray,
     *,
     highlighted: np.ndarray | None = None,
     label: str = "",
 ) -> str:
-    """The network as an inline SVG: ties in grey, one circle per person in its colour.
+    """The network as an inline SVG: ties in the text colour, one circle per person.
 
     Args:
-        layout: positions and ties from :func:`network_layout`.
+        layout: positions from :func:`network_layout`.
         colours: one CSS colour per person.
-        highlighted: people drawn with a black ring (e.g. a campaign team).
+        edges: the ties now (they change when people weave new ties).
+        highlighted: people drawn with a ring (e.g. a campaign team).
         label: the SVG's accessible name.
     """
     n = layout.n
@@ -184,18 +214,17 @@ def network_svg(
         ring[np.asarray(highlighted, dtype=np.int64)] = True
     circles = []
     for i, ((x, y), colour, r) in enumerate(zip(layout.xy.tolist(), colours, ring, strict=True)):
-        stroke = ' stroke="#000" stroke-width="3"' if r else ""
+        stroke = ' stroke="currentColor" stroke-width="4"' if r else ""
         circles.append(
-            f'<circle data-node="{i}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" '
+            f'<circle data-node="{i}" cx="{x:.0f}" cy="{y:.0f}" r="{radius:.1f}" '
             f'fill="{colour}"{stroke}/>'
         )
-    title = _escape(label)
     return (
         f'<svg class="cascade-network-svg" viewBox="0 0 {VIEW:g} {VIEW:g}" role="img" '
-        f'aria-label="{title}" data-nodes="{n}" style="width:100%;max-width:640px;'
-        f'height:auto;display:block">'
-        f'<path d="{layout.ties_path}" stroke="#888" stroke-opacity="0.35" stroke-width="1.2" '
-        f'fill="none"/><g class="people">{"".join(circles)}</g></svg>'
+        f'aria-label="{_escape(label)}" data-nodes="{n}" style="width:100%;height:auto;'
+        f'display:block"><path d="{ties_path(layout, edges)}" stroke="currentColor" '
+        f'stroke-opacity="0.25" stroke-width="1.5" fill="none"/>'
+        f'<g class="people">{"".join(circles)}</g></svg>'
     )
 
 
@@ -204,159 +233,255 @@ def _escape(text: str) -> str:
             .replace('"', "&quot;"))
 
 
+def nice_step(span: float, target: int = 5) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about ``target`` ticks."""
+    if span <= 0 or not np.isfinite(span):
+        return 1.0
+    raw = span / target
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+def value_ticks(low: float, high: float) -> tuple[float, float, list[float]]:
+    """An axis from 0 (or below, for negative values) to a round top, and its ticks."""
+    low, high = min(0.0, low), max(high, 0.0)
+    if high - low < 1e-9:
+        high = low + 1.0
+    step = nice_step(high - low)
+    bottom = math.floor(low / step) * step
+    top = math.ceil(high / step) * step
+    ticks = list(np.arange(bottom, top + step / 2, step))
+    return bottom, top, [float(t) for t in ticks]
+
+
+def round_ticks(rounds: int) -> list[int]:
+    """Whole-number round ticks: 1, then round multiples of a nice step, and the last."""
+    if rounds <= 1:
+        return [1]
+    step = max(1, int(nice_step(rounds - 1, 5)))
+    ticks = [1, *range(step, rounds + 1, step)]
+    if ticks[-1] != rounds and rounds - ticks[-1] > step / 2:
+        ticks.append(rounds)
+    return sorted(set(ticks))
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart: its title, the unit of its values, and its fixed range (None: from data)."""
+
+    metric: str
+    title: str
+    unit: str
+    top: float | None = None
+
+
+def chart_svg(
+    spec: ChartSpec,
+    bands: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    drawn: Mapping[str, np.ndarray],
+    rounds: int,
+) -> str:
+    """One chart as inline SVG: per scenario a 95% band and its mean line over ``rounds``,
+    and the drawn replicate as a thin line up to the round it has reached.
+
+    Args:
+        spec: title, unit and range.
+        bands: scenario label -> (mean, low, high) per round.
+        drawn: scenario label -> the drawn replicate's values so far.
+        rounds: rounds on the x axis.
+    """
+    width, height = 480.0, 290.0
+    left, right, top, bottom = 58.0, 14.0, 34.0, 46.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [a for band in bands.values() for a in band] + list(drawn.values())
+    finite = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values]
+                            or [np.zeros(1)])
+    finite = finite[np.isfinite(finite)]
+    high = spec.top if spec.top is not None else (float(finite.max()) if finite.size else 1.0)
+    low = float(finite.min()) if finite.size else 0.0
+    y_low, y_high, y_ticks = value_ticks(low, high)
+    span_rounds = max(rounds - 1, 1)
+
+    def sx(r: float) -> float:
+        return left + (r - 1) / span_rounds * plot_w
+
+    def sy(v: float) -> float:
+        return top + (1.0 - (v - y_low) / (y_high - y_low)) * plot_h
+
+    parts = [
+        f'<text x="{width / 2:.0f}" y="18" text-anchor="middle" font-weight="bold" '
+        f'font-size="15">{_escape(spec.title)}</text>',
+        f'<text transform="translate(14 {top + plot_h / 2:.0f}) rotate(-90)" '
+        f'text-anchor="middle">{_escape(spec.unit)}</text>',
+    ]
+    for tick in y_ticks:
+        y = sy(tick)
+        parts.append(
+            f'<line x1="{left:.0f}" x2="{left + plot_w:.0f}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="currentColor" stroke-opacity="{0.45 if tick == 0 else 0.12}"/>'
+            f'<text class="tick" x="{left - 6:.0f}" y="{y + 4:.1f}" text-anchor="end">'
+            f'{tick:g}</text>')
+    for tick in round_ticks(rounds):
+        x = sx(tick)
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + plot_h:.0f}" y2="{top + plot_h + 4:.0f}"'
+            f' stroke="currentColor"/><text class="tick" x="{x:.1f}" '
+            f'y="{top + plot_h + 18:.0f}" text-anchor="middle">{tick}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 6:.0f}" '
+                 f'text-anchor="middle">round</text>')
+    parts.append(f'<rect x="{left:.0f}" y="{top:.0f}" width="{plot_w:.0f}" '
+                 f'height="{plot_h:.0f}" fill="none" stroke="currentColor" '
+                 f'stroke-opacity="0.35"/>')
+    for i, (label, (mean, lo, hi)) in enumerate(bands.items()):
+        colour, dash = SCENARIO_COLOURS[i % 4], SCENARIO_DASHES[i % 4]
+        r = np.arange(1, len(mean) + 1)
+        upper = " ".join(f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(r, hi, strict=True))
+        lower = " ".join(f"{sx(a):.1f},{sy(b):.1f}"
+                         for a, b in zip(r[::-1], lo[::-1], strict=True))
+        parts.append(f'<polygon data-band="{label}" points="{upper} {lower}" fill="{colour}" '
+                     f'fill-opacity="0.22" stroke="none"/>')
+        points = " ".join(f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(r, mean, strict=True))
+        parts.append(f'<polyline data-mean="{label}" points="{points}" fill="none" '
+                     f'stroke="{colour}" stroke-width="2.6" stroke-dasharray="{dash}"/>')
+    for i, (label, series) in enumerate(drawn.items()):
+        if not len(series):
+            continue
+        points = " ".join(f"{sx(k + 1):.1f},{sy(v):.1f}" for k, v in enumerate(series.tolist()))
+        parts.append(f'<polyline data-drawn="{label}" points="{points}" fill="none" '
+                     f'stroke="{SCENARIO_COLOURS[i % 4]}" stroke-width="1" '
+                     f'stroke-opacity="0.9"/>')
+    reached = max((len(s) for s in drawn.values()), default=0)
+    if reached:
+        x = sx(reached)
+        parts.append(f'<line class="now" x1="{x:.1f}" x2="{x:.1f}" y1="{top:.0f}" '
+                     f'y2="{top + plot_h:.0f}" stroke="currentColor" stroke-opacity="0.5" '
+                     f'stroke-dasharray="3 3"/>')
+    return (
+        f'<svg class="cascade-chart-svg" data-metric="{spec.metric}" '
+        f'viewBox="0 0 {width:g} {height:g}" role="img" '
+        f'aria-label="{_escape(spec.title)} over rounds, in {_escape(spec.unit)}" '
+        f'style="width:100%;height:auto;display:block;font:13px sans-serif" '
+        f'fill="currentColor">{"".join(parts)}</svg>'
+    )
+
+
 # ------------------------------------------------------------------------------ PNGs
 def to_png(figure: Figure) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
     return buffer.getvalue()
 
 
-#: the charted metrics and their plain-language axis titles
-CHARTED = {
-    "mean_contribution": "Mean contribution (MU per round)",
-    "welfare": "Welfare (mean payoff per person)",
-}
+def _footer(figure: Figure, lines: Sequence[str], width: int = 150) -> None:
+    """The settings under the figure, wrapped."""
+    wrapped = [piece for line in lines for piece in textwrap.wrap(line, width) or [""]]
+    figure.text(0.01, -0.02, "\n".join(wrapped), ha="left", va="top", fontsize=7.5,
+                color="#333", family="sans-serif")
 
 
-def charts_figure(series: Mapping[str, pd.DataFrame], endowment: float) -> Figure:
-    """Mean contribution and welfare over rounds, one line per policy, on shared charts.
+def charts_figure(
+    specs: Sequence[ChartSpec],
+    bands: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    names: Mapping[str, str],
+    replicates: int,
+    rounds: int,
+    *,
+    drawn: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    sentence: str = "",
+    settings: Sequence[str] = (),
+) -> Figure:
+    """The charts as a figure: per chart, each scenario's mean with its 95% band, the drawn
+    replicate, a legend, the comparison sentence and the settings.
 
     Args:
-        series: policy label -> a frame with ``round`` and the :data:`CHARTED` columns.
-        endowment: the endowment E, the top of the contribution axis.
+        specs: the charts, in order.
+        bands: metric -> scenario label -> (mean, low, high).
+        names: scenario label -> its name in the legend.
+        replicates: how many replicates the bands summarise.
+        rounds: rounds on the x axis.
+        drawn: metric -> scenario label -> the drawn replicate so far.
+        sentence: the comparison, printed above the charts.
+        settings: lines printed under the charts.
     """
-    figure = Figure(figsize=(9.0, 3.4))
-    axes = figure.subplots(1, 2)
-    styles = ["-", "--", ":", "-."]
-    for (label, frame), style in zip(series.items(), styles * 4, strict=False):
-        for ax, metric in zip(axes, CHARTED, strict=True):
-            marker = "o" if len(frame) <= 30 else None
-            ax.plot(frame["round"], frame[metric], style, marker=marker, markersize=3,
-                    linewidth=2, label=label)
-    for ax, (metric, title) in zip(axes, CHARTED.items(), strict=True):
-        ax.set_title(title, fontsize=11)
+    figure = Figure(figsize=(5.2 * len(specs), 4.6))
+    axes = np.atleast_1d(figure.subplots(1, len(specs)))
+    for ax, spec in zip(axes, specs, strict=True):
+        top = 0.0
+        for i, (label, (mean, lo, hi)) in enumerate(bands[spec.metric].items()):
+            r = np.arange(1, len(mean) + 1)
+            colour = SCENARIO_COLOURS[i % 4]
+            ax.fill_between(r, lo, hi, color=colour, alpha=0.22, linewidth=0)
+            ax.plot(r, mean, _MPL_DASHES[i % 4], color=colour, linewidth=2)
+            top = max(top, float(np.nanmax(hi)) if len(hi) else 0.0)
+            series = (drawn or {}).get(spec.metric, {}).get(label)
+            if series is not None and len(series):
+                ax.plot(np.arange(1, len(series) + 1), series, color=colour, linewidth=0.8)
+        low = min(0.0, min((float(np.nanmin(b[1])) for b in bands[spec.metric].values()
+                            if len(b[1])), default=0.0))
+        bottom, top_tick, ticks = value_ticks(low, spec.top if spec.top is not None else top)
+        ax.set_ylim(bottom, top_tick)
+        ax.set_yticks(ticks)
+        ax.set_xlim(1, max(rounds, 2))
+        ax.set_xticks(round_ticks(rounds))
+        ax.set_title(spec.title, fontsize=12)
         ax.set_xlabel("round")
+        ax.set_ylabel(spec.unit)
         ax.grid(alpha=0.3)
-        if metric == "mean_contribution":
-            ax.set_ylim(0, endowment)
-    if any(len(frame) for frame in series.values()):
-        axes[0].legend(fontsize=9, loc="best")
-    else:
-        for ax in axes:
-            ax.text(0.5, 0.5, "press Step or Play", ha="center", va="center",
-                    transform=ax.transAxes, color="#777")
-    figure.tight_layout()
+    handles = [Line2D([], [], color=SCENARIO_COLOURS[i % 4], linestyle=_MPL_DASHES[i % 4],
+                      linewidth=2, label=names.get(label, label))
+               for i, label in enumerate(bands[specs[0].metric])]
+    handles.append(Patch(color="#888", alpha=0.3,
+                         label=f"95% interval of the mean over {replicates} replicates"))
+    if drawn:
+        handles.append(Line2D([], [], color="#555", linewidth=0.8,
+                              label="thin line: replicate 1, drawn as the network"))
+    figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 3),
+                  bbox_to_anchor=(0.5, -0.02), fontsize=9, frameon=False)
+    if sentence:
+        figure.suptitle("\n".join(textwrap.wrap(sentence, 130)), fontsize=9, y=1.0,
+                        ha="center", va="bottom")
+    figure.tight_layout(rect=(0, 0.1, 1, 1))
+    _footer(figure, settings)
     return figure
 
 
-#: line colours of the policies on a chart, in order
-LINE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
-_DASHES = ["", "7 4", "2 3", "7 3 2 3"]
-
-
-def charts_svg(series: Mapping[str, pd.DataFrame], endowment: float) -> str:
-    """Mean contribution and welfare over rounds as one inline SVG, one line per policy.
-
-    The same charts as :func:`charts_figure` (the PNG download), drawn as SVG because the
-    page redraws them every round and matplotlib takes a large part of a round's budget.
-    """
-    width, height, gap = 360.0, 170.0, 14.0
-    panels = []
-    for k, (metric, title) in enumerate(CHARTED.items()):
-        values = [np.asarray(f[metric], dtype=np.float64) for f in series.values()]
-        rounds = max((len(v) for v in values), default=0)
-        if metric == "mean_contribution":
-            low, high = 0.0, float(endowment)
-        else:
-            finite = np.concatenate([v for v in values if len(v)] or [np.zeros(1)])
-            low, high = _nice_range(float(finite.min()), float(finite.max()))
-        panels.append(_panel(k * (height + gap), width, height, title, values,
-                             max(rounds, 2), low, high))
-    legend = "".join(
-        f'<g transform="translate({10 + 180 * i},{2 * height + gap + 18})">'
-        f'<line x1="0" y1="0" x2="26" y2="0" stroke="{LINE_COLOURS[i % 4]}" stroke-width="2.5"'
-        f' stroke-dasharray="{_DASHES[i % 4]}"/><text x="32" y="4">{_escape(label)}</text></g>'
-        for i, label in enumerate(series)
-    )
-    total_w, total_h = width, 2 * height + gap + 28
-    return (
-        f'<svg class="cascade-chart-svg" viewBox="0 0 {total_w:g} {total_h:g}" '
-        f'role="img" aria-label="mean contribution and welfare over rounds" '
-        f'style="width:100%;max-width:520px;height:auto;display:block;font:11px sans-serif">'
-        f'{"".join(panels)}{legend}</svg>'
-    )
-
-
-def _nice_range(low: float, high: float) -> tuple[float, float]:
-    """An axis range with some room around [low, high]."""
-    if not np.isfinite(low) or not np.isfinite(high):
-        return 0.0, 1.0
-    if high - low < 1e-9:
-        pad = max(abs(high) * 0.05, 1.0)
-        return low - pad, high + pad
-    pad = 0.08 * (high - low)
-    return low - pad, high + pad
-
-
-def _panel(y0: float, width: float, height: float, title: str, values: list[np.ndarray],
-           rounds: int, low: float, high: float) -> str:
-    """One chart, ``y0`` from the top of the SVG: frame, ticks, one polyline per policy."""
-    x0, left, top, bottom = 0.0, 44.0, y0 + 20.0, 30.0
-    plot_w, plot_h = width - left - 8.0, height - 20.0 - bottom
-
-    def sx(r: float) -> float:
-        return x0 + left + (r - 1) / (rounds - 1) * plot_w
-
-    def sy(v: float) -> float:
-        return top + (1.0 - (v - low) / (high - low)) * plot_h
-
-    parts = [f'<text x="{x0 + width / 2:.1f}" y="{y0 + 12:.1f}" text-anchor="middle" '
-             f'font-weight="bold">{_escape(title)}</text>',
-             f'<rect x="{x0 + left:.1f}" y="{top:.1f}" width="{plot_w:.1f}" '
-             f'height="{plot_h:.1f}" fill="none" stroke="#999"/>']
-    for tick in np.linspace(low, high, 5):
-        y = sy(tick)
-        parts.append(f'<line x1="{x0 + left:.1f}" x2="{x0 + left + plot_w:.1f}" y1="{y:.1f}" '
-                     f'y2="{y:.1f}" stroke="#eee"/><text x="{x0 + left - 4:.1f}" '
-                     f'y="{y + 4:.1f}" text-anchor="end">{tick:.3g}</text>')
-    for tick in sorted({1, *np.linspace(1, rounds, 5).round().astype(int).tolist()}):
-        parts.append(f'<text x="{sx(tick):.1f}" y="{top + plot_h + 14:.1f}" '
-                     f'text-anchor="middle">{tick}</text>')
-    parts.append(f'<text x="{x0 + left + plot_w / 2:.1f}" y="{top + plot_h + 27:.1f}" '
-                 f'text-anchor="middle" fill="#555">round</text>')
-    for i, v in enumerate(values):
-        if not len(v):
-            continue
-        points = " ".join(f"{sx(r + 1):.1f},{sy(y):.1f}" for r, y in enumerate(v.tolist()))
-        colour, dash = LINE_COLOURS[i % 4], _DASHES[i % 4]
-        parts.append(f'<polyline data-line="{i}" points="{points}" fill="none" '
-                     f'stroke="{colour}" stroke-width="2.2" stroke-dasharray="{dash}"/>')
-        if len(v) <= 30:
-            parts.extend(f'<circle cx="{sx(r + 1):.1f}" cy="{sy(y):.1f}" r="2.2" '
-                         f'fill="{colour}"/>' for r, y in enumerate(v.tolist()))
-    if not any(len(v) for v in values):
-        parts.append(f'<text x="{x0 + left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" '
-                     f'text-anchor="middle" fill="#777">press Step or Play</text>')
-    return "".join(parts)
-
-
 def network_figure(
-    layout: Layout, colours_by_panel: Mapping[str, Sequence[str]]
+    panels: Mapping[str, tuple[Layout, Sequence[str], np.ndarray, np.ndarray]],
+    legend: Sequence[tuple[str, str]],
+    *,
+    settings: Sequence[str] = (),
 ) -> Figure:
-    """The network(s) as a matplotlib figure (for the PNG download), one panel per policy."""
-    panels = list(colours_by_panel.items())
-    figure = Figure(figsize=(5.0 * len(panels), 5.0))
-    axes = np.atleast_1d(figure.subplots(1, len(panels)))
-    segments = layout.xy[layout.edges] if len(layout.edges) else np.empty((0, 2, 2))
-    size = float(np.clip(30.0 * 500.0 / max(layout.n, 1), 4.0, 80.0))
-    for ax, (title, colours) in zip(axes, panels, strict=True):
-        ax.add_collection(LineCollection(segments, colors="#888", alpha=0.35, linewidths=0.6))
+    """The networks as a figure, one panel per scenario, with the colour key and settings.
+
+    Args:
+        panels: panel title -> (layout, colours, ties, campaign members).
+        legend: (colour, label) pairs of the colour key.
+        settings: lines printed under the networks.
+    """
+    items = list(panels.items())
+    figure = Figure(figsize=(4.6 * len(items), 5.2))
+    axes = np.atleast_1d(figure.subplots(1, len(items)))
+    for ax, (title, (layout, colours, edges, ringed)) in zip(axes, items, strict=True):
+        segments = layout.xy[edges] if len(edges) else np.empty((0, 2, 2))
+        size = float(np.clip(30.0 * 500.0 / max(layout.n, 1), 4.0, 80.0))
+        ax.add_collection(LineCollection(segments, colors="#777", alpha=0.3, linewidths=0.5))
         ax.scatter(layout.xy[:, 0], layout.xy[:, 1], s=size, c=list(colours), linewidths=0)
+        if len(ringed):
+            ax.scatter(layout.xy[ringed, 0], layout.xy[ringed, 1], s=size * 2.2,
+                       facecolors="none", edgecolors="black", linewidths=1.2)
         ax.set_xlim(0, VIEW)
         ax.set_ylim(VIEW, 0)
         ax.set_aspect("equal")
         ax.set_axis_off()
         ax.set_title(title, fontsize=11)
-    figure.tight_layout()
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=colour,
+                      markeredgecolor="#555", label=label) for colour, label in legend]
+    figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4),
+                  bbox_to_anchor=(0.5, -0.01), fontsize=9, frameon=False)
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
+    _footer(figure, settings)
     return figure

@@ -261,7 +261,7 @@ for period in (0, 3, 6, 9):
 # your code here
 
 # %% [answer]
-from sim.lab.lab import TYPE_NAMES
+from sim.behaviour.kernels import TYPE_NAMES
 
 diff = paired.difference
 kind = np.broadcast_to(paired.baseline.sessions.kind[:, None, :], diff.shape)
