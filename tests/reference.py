@@ -1,4 +1,5 @@
-"""Plain-Python twins of every Numba kernel in ``sim.kernels`` (no Numba, no vectorisation).
+"""Plain-Python twins of every Numba kernel in ``sim.kernels`` and of the counter-based
+generator ``sim.rng`` (no Numba, no vectorisation).
 
 Each twin loops element by element over Python ints and floats, written from the maths in the
 kernels' docstrings. Where the kernels' order of floating-point operations is a free choice,

@@ -30,8 +30,9 @@ TYPE_NAMES = {
 #: giving at least this share of E counts as cooperating (the action reinforcement credits)
 COOPERATION_THRESHOLD = 0.5
 
-#: the punishment stage's stream
+#: the punishment and reward stages' streams
 STREAM_PUNISH = 18
+STREAM_REWARD = 21
 
 
 def updated_belief(belief, observed, weight) -> float:
@@ -89,10 +90,14 @@ def anticipate(x, belief, pressure, margin) -> float:
     return x
 
 
-def pressure_after(pressure, received, learning) -> float:
-    """pressure + (1 - pressure) * (1 - exp(-learning * received))."""
+def pressure_after(pressure, received, learning, start) -> float:
+    """After points (received > 0): pressure + (1 - pressure) * (1 - exp(-learning * received));
+    after a round without: pressure + (start - pressure) * (1 - exp(-learning)), back towards
+    its starting value."""
     p = float(pressure)
-    return p + (1.0 - p) * (1.0 - math.exp(-float(learning) * float(received)))
+    if float(received) > 0.0:
+        return p + (1.0 - p) * (1.0 - math.exp(-float(learning) * float(received)))
+    return p + (float(start) - p) * (1.0 - math.exp(-float(learning)))
 
 
 def clip(x, endowment) -> float:
@@ -112,26 +117,40 @@ def learnt_propensity(propensity, earned, peers_earned, last_x, aspiration, sens
     return reinforce(propensity, s, float(last_x) >= COOPERATION_THRESHOLD * e)
 
 
-def punish_group(x, ids, n, rate, cap, key, t) -> list[list[float]]:
-    """points[a][b]: member a punishes b only if b gave less than a and less than the mean of
-    b's group-mates; floor(rate * shortfall + U) points, at most ``cap``, U from the counter
-    ``ids[a] * n + ids[b]`` of the punishment stream."""
+def peer_points(x, ids, n, rate, cap, key, t, reward) -> list[list[float]]:
+    """points[a][b] of one group's peer stage.
+
+    Punishment: a punishes b only if b gave less than a and less than the mean of b's
+    group-mates, floor(rate * shortfall + U) points. Rewards: a rewards b only if b gave more
+    than a and more than the mean of b's group-mates, floor(rate * excess + U) points. At most
+    ``cap``; U from the counter ``ids[a] * n + ids[b]`` of the stage's own stream.
+    """
     k = len(x)
     x = [float(v) for v in x]
     total = 0.0
     for v in x:
         total += v
+    stream = STREAM_REWARD if reward else STREAM_PUNISH
     points = [[0.0] * k for _ in range(k)]
     for a in range(k):
         for b in range(k):
-            if a == b or not x[b] < x[a]:
+            if a == b:
                 continue
-            shortfall = (total - x[b]) / (k - 1) - x[b]
-            if shortfall > 0.0:
-                u = ref.uniform(int(key), int(t), int(ids[a]) * int(n) + int(ids[b]),
-                                STREAM_PUNISH)
-                points[a][b] = min(float(math.floor(float(rate) * shortfall + u)), float(cap))
+            if reward and not x[b] > x[a]:
+                continue
+            if not reward and not x[b] < x[a]:
+                continue
+            others = (total - x[b]) / (k - 1)
+            gap = -(others - x[b]) if reward else others - x[b]
+            if gap > 0.0:
+                u = ref.uniform(int(key), int(t), int(ids[a]) * int(n) + int(ids[b]), stream)
+                points[a][b] = min(float(math.floor(float(rate) * gap + u)), float(cap))
     return points
+
+
+def punish_group(x, ids, n, rate, cap, key, t) -> list[list[float]]:
+    """The punishment stage: :func:`peer_points` without rewards."""
+    return peer_points(x, ids, n, rate, cap, key, t, False)
 
 
 def first_decisions(kind, slope, base, belief, propensity, payoff_weight, noise, endowment,
@@ -152,6 +171,14 @@ def anticipate_all(x, belief, pressure, margin, endowment) -> list[float]:
             for i in range(len(x))]
 
 
-def pressure_all(pressure, received, learning) -> list[float]:
-    """:func:`pressure_after` for everyone."""
-    return [pressure_after(pressure[i], received[i], learning) for i in range(len(pressure))]
+def pressure_all(pressure, received, games, learning, start) -> list[float]:
+    """:func:`pressure_after` for everyone with the points per game ``received / games``;
+    unchanged for someone without a game."""
+    out = []
+    for i in range(len(pressure)):
+        if float(games[i]) > 0:
+            out.append(pressure_after(pressure[i], float(received[i]) / float(games[i]),
+                                      learning, start))
+        else:
+            out.append(float(pressure[i]))
+    return out

@@ -9,8 +9,6 @@ decision's steps and the punishment stage are the twins in ``tests/reference_beh
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import reference as ref
 import reference_behaviour as rb
@@ -45,7 +43,8 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
     Each period: decisions (with each subject's belief and propensity), the optional extra
     MU, the punishment stage, payoffs and belief updates; then every propensity learns from
     the subject's payoff against her group-mates' mean, and in punishment periods the
-    sanction pressure grows with the points received. At the start of a new block beliefs and
+    sanction pressure grows with the points received (relaxing towards ``compliance`` in a
+    period without). At the start of a new block beliefs and
     propensities move the share ``restart`` back to their first values and pressure restarts.
     """
     n_sessions, n_periods, n = schedule.shape
@@ -113,8 +112,8 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
                         propensity[i], payoff[i], peers, x[i], params[Q_ASPIRATION],
                         params[Q_SENSITIVITY], e)
             if pun:
-                pressure = [rb.pressure_after(pressure[i], received[i], params[Q_LEARNING])
-                            for i in range(n)]
+                pressure = [rb.pressure_after(pressure[i], received[i], params[Q_LEARNING],
+                                              params[Q_COMPLIANCE]) for i in range(n)]
     return out, points
 
 

@@ -1,7 +1,8 @@
 """Plain-Python twins of the policies' Numba kernels (``sim/policies/kernels.py``).
 
 Written from the kernels' docstrings, element by element; the sanction stage of one group is
-the behaviour twin's (``tests/reference_behaviour.py``), run with each group's own key.
+the behaviour twin's peer stage (``tests/reference_behaviour.py``), run with each group's own
+key.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def group_key(key: int, g: int) -> int:
     return ref.mix64(ref.u64(key) + ref.u64(g + 1) * ref.GOLDEN)
 
 
-def sanctions(x, group_ptr, members, n, rate, cap, key, t) -> tuple[list[float], list[float]]:
-    """(given, received): points each agent assigned and got, summed over her groups (groups
-    of fewer than two members are skipped)."""
+def peer_stage(x, group_ptr, members, n, rate, cap, key, t, reward):
+    """(given, received): points each agent assigned and got in every group's peer stage
+    (punishment, or rewards with ``reward``), with the group's own key, summed over her groups
+    (groups of fewer than two members are skipped)."""
     given = [0.0] * n
     received = [0.0] * n
     for g in range(len(group_ptr) - 1):
@@ -54,9 +56,19 @@ def sanctions(x, group_ptr, members, n, rate, cap, key, t) -> tuple[list[float],
         if len(ids) < 2:
             continue
         gx = [float(x[i]) for i in ids]
-        points = rb.punish_group(gx, ids, n, rate, cap, group_key(int(key), g), t)
+        points = rb.peer_points(gx, ids, n, rate, cap, group_key(int(key), g), t, reward)
         for a, i in enumerate(ids):
             for b, j in enumerate(ids):
                 given[i] += points[a][b]
                 received[j] += points[a][b]
     return given, received
+
+
+def sanctions(x, group_ptr, members, n, rate, cap, key, t) -> tuple[list[float], list[float]]:
+    """Peer punishment in every group."""
+    return peer_stage(x, group_ptr, members, n, rate, cap, key, t, False)
+
+
+def rewards(x, group_ptr, members, n, rate, cap, key, t) -> tuple[list[float], list[float]]:
+    """Peer rewards in every group."""
+    return peer_stage(x, group_ptr, members, n, rate, cap, key, t, True)

@@ -16,6 +16,7 @@ import reference_behaviour as rb
 
 from cli.main import main
 from sim import SimulationConfig
+from sim import rng as krandom
 from sim.behaviour import kernels as bk
 from sim.behaviour.parameters import (
     BEHAVIOUR_PARAMETERS,
@@ -25,7 +26,6 @@ from sim.behaviour.parameters import (
     SANCTIONS,
     Behaviour,
 )
-from sim.kernels import random as krandom
 from sim.lab import kernels as lk
 from sim.params import ConfigError
 
@@ -50,18 +50,18 @@ def within_ulps(got: float, want: float, scale: float = 1.0) -> None:
     assert abs(got - want) <= UNIT_ULPS * max(1.0, abs(scale)), (got, want)
 
 
-def pick(rng: np.random.Generator, *choices: float) -> float:
-    """One of ``choices`` (edge values) or a draw from the last one if it is callable."""
-    value = choices[int(rng.integers(len(choices)))]
-    return float(value(rng) if callable(value) else value)
+def pick(rng: np.random.Generator, low: float, high: float, *edges: float) -> float:
+    """A uniform draw in [low, high) or one of the ``edges``, each as likely."""
+    k = int(rng.integers(len(edges) + 1))
+    return float(edges[k]) if k < len(edges) else float(rng.uniform(low, high))
 
 
 def endowment(rng):
-    return pick(rng, 1.0, 10.0, 20.0, lambda r: r.uniform(0.5, 50.0))
+    return pick(rng, 0.5, 50.0, 1.0, 10.0, 20.0)
 
 
 def share(rng):
-    return pick(rng, 0.0, 1.0, lambda r: r.random())
+    return pick(rng, 0.0, 1.0, 0.0, 1.0)
 
 
 # ----------------------------------------------------------------------------- constants
@@ -69,15 +69,16 @@ def share(rng):
 
 def test_type_codes_names_and_streams_match_the_twin():
     for name in ("CONDITIONAL_COOPERATOR", "FREE_RIDER", "HUMP_SHAPED", "OTHER",
-                 "COOPERATION_THRESHOLD", "STREAM_PUNISH"):
+                 "COOPERATION_THRESHOLD", "STREAM_PUNISH", "STREAM_REWARD"):
         assert getattr(bk, name) == getattr(rb, name), name
     assert bk.TYPE_NAMES == rb.TYPE_NAMES
     assert sorted(bk.TYPE_NAMES) == [0, 1, 2, 3]
     assert len(set(bk.TYPE_NAMES.values())) == 4
-    # the punishment stage's stream is its own: not the engine's, not the laboratory's others
+    # the peer stages' streams are their own: not the engine's, not the laboratory's others
     engine = {getattr(krandom, n) for n in dir(krandom) if n.startswith("STREAM_")}
     lab = {getattr(lk, n) for n in dir(lk) if n.startswith("STREAM_")}
-    assert bk.STREAM_PUNISH not in engine | lab
+    assert bk.STREAM_PUNISH != bk.STREAM_REWARD
+    assert not {bk.STREAM_PUNISH, bk.STREAM_REWARD} & (engine | lab)
 
 
 # -------------------------------------------------------------------------- the kernels
@@ -86,8 +87,8 @@ def test_type_codes_names_and_streams_match_the_twin():
 def test_updated_belief_matches_twin(rng):
     for _ in range(TRIALS):
         e = endowment(rng)
-        belief = pick(rng, 0.0, e, lambda r: r.uniform(0, e))
-        observed = pick(rng, math.nan, 0.0, e, lambda r: r.uniform(0, e))
+        belief = pick(rng, 0, e, 0.0, e)
+        observed = pick(rng, 0, e, math.nan, 0.0, e)
         weight = share(rng)
         got = bk.updated_belief(belief, observed, weight)
         same(got, rb.updated_belief(belief, observed, weight))
@@ -104,9 +105,9 @@ def test_social_target_matches_twin(rng):
     for _ in range(TRIALS):
         e = endowment(rng)
         kind = int(rng.integers(0, 4))
-        slope = pick(rng, 0.0, 1.0, lambda r: r.uniform(0, 2))
-        base = pick(rng, 0.0, e, lambda r: r.uniform(0, e))
-        belief = pick(rng, 0.0, e / 2, e, lambda r: r.uniform(0, e))
+        slope = pick(rng, 0, 2, 0.0, 1.0)
+        base = pick(rng, 0, e, 0.0, e)
+        belief = pick(rng, 0, e, 0.0, e / 2, e)
         got = bk.social_target(kind, slope, base, belief, e)
         same(got, rb.social_target(kind, slope, base, belief, e))
     e = 20.0
@@ -123,9 +124,9 @@ def test_social_target_matches_twin(rng):
 
 def test_stimulus_matches_twin(rng):
     for _ in range(TRIALS):
-        advantage = pick(rng, 0.0, -1.0, 1.0, lambda r: r.uniform(-3, 3))
-        aspiration = pick(rng, 0.0, advantage, lambda r: r.uniform(-1, 1))
-        sensitivity = pick(rng, 0.0, 5.0, 50.0, lambda r: r.uniform(0, 50))
+        advantage = pick(rng, -3, 3, 0.0, -1.0, 1.0)
+        aspiration = pick(rng, -1, 1, 0.0, advantage)
+        sensitivity = pick(rng, 0, 50, 0.0, 5.0, 50.0)
         got = bk.stimulus(advantage, aspiration, sensitivity)
         within_ulps(got, rb.stimulus(advantage, aspiration, sensitivity))
         assert -1.0 <= got <= 1.0
@@ -142,7 +143,7 @@ def test_reinforce_matches_twin(rng):
     cases = [(p, s, c) for p in (0.0, 1.0, 0.5) for s in (0.0, -0.0, 1.0, -1.0, 0.3, -0.3)
              for c in (False, True)]
     for _ in range(TRIALS):
-        cases.append((share(rng), pick(rng, 0.0, lambda r: r.uniform(-1, 1)),
+        cases.append((share(rng), pick(rng, -1, 1, 0.0),
                       bool(rng.integers(2))))
     for p, s, cooperated in cases:
         got = bk.reinforce(p, s, cooperated)
@@ -166,7 +167,7 @@ def test_reinforce_matches_twin(rng):
 def test_intention_matches_twin(rng):
     for _ in range(TRIALS):
         e = endowment(rng)
-        social = pick(rng, 0.0, e, lambda r: r.uniform(0, e))
+        social = pick(rng, 0, e, 0.0, e)
         propensity = share(rng)
         weight = share(rng)
         got = bk.intention(social, propensity, weight, e)
@@ -181,10 +182,10 @@ def test_intention_matches_twin(rng):
 def test_anticipate_matches_twin(rng):
     for _ in range(TRIALS):
         e = endowment(rng)
-        x = pick(rng, 0.0, e, lambda r: r.uniform(0, e))
-        belief = pick(rng, 0.0, e, x, lambda r: r.uniform(0, e))
+        x = pick(rng, 0, e, 0.0, e)
+        belief = pick(rng, 0, e, 0.0, e, x)
         pressure = share(rng)
-        margin = pick(rng, 0.0, lambda r: r.uniform(0, e))
+        margin = pick(rng, 0, e, 0.0)
         got = bk.anticipate(x, belief, pressure, margin)
         same(got, rb.anticipate(x, belief, pressure, margin))
         # fear of sanctions never lowers a contribution, nor overshoots the norm
@@ -200,22 +201,30 @@ def test_anticipate_matches_twin(rng):
 def test_pressure_after_matches_twin(rng):
     for _ in range(TRIALS):
         pressure = share(rng)
-        received = pick(rng, 0.0, 1.0, lambda r: float(r.integers(0, 31)))
-        learning = pick(rng, 0.0, 10.0, lambda r: r.uniform(0, 2))
-        got = bk.pressure_after(pressure, received, learning)
-        within_ulps(got, rb.pressure_after(pressure, received, learning))
-        # it only grows, towards 1, and only with points received
-        assert pressure <= got <= 1.0
-        if received == 0.0 or learning == 0.0:
+        start = share(rng)
+        received = pick(rng, 0, 30, 0.0, 1.0, float(rng.integers(0, 31)))
+        learning = pick(rng, 0, 2, 0.0, 10.0)
+        got = bk.pressure_after(pressure, received, learning, start)
+        within_ulps(got, rb.pressure_after(pressure, received, learning, start))
+        assert 0.0 <= got <= 1.0
+        if learning == 0.0:  # nothing is learnt
             assert got == pressure
-        assert bk.pressure_after(pressure, received + 1.0, learning) >= got
-    assert bk.pressure_after(0.5, 1.0, 1.0) == pytest.approx(0.5 + 0.5 * (1 - math.exp(-1.0)))
+        elif received > 0.0:  # points raise it towards 1, the more the more points
+            assert pressure <= got
+            assert bk.pressure_after(pressure, received + 1.0, learning, start) >= got
+        else:  # a round without points: back towards where it started, without overshooting
+            assert min(pressure, start) <= got <= max(pressure, start)
+    assert bk.pressure_after(0.5, 1.0, 1.0, 0.2) == pytest.approx(
+        0.5 + 0.5 * (1 - math.exp(-1.0)))
+    assert bk.pressure_after(0.5, 0.0, 1.0, 0.2) == pytest.approx(
+        0.5 - 0.3 * (1 - math.exp(-1.0)))
+    assert bk.pressure_after(0.2, 0.0, 1.0, 0.2) == 0.2  # at rest without sanctions
 
 
 def test_clip_matches_twin(rng):
     for _ in range(TRIALS):
         e = endowment(rng)
-        x = pick(rng, 0.0, e, -1e-300, -e, 2 * e, lambda r: r.uniform(-e, 2 * e))
+        x = pick(rng, -e, 2 * e, 0.0, e, -1e-300, -e, 2 * e)
         got = bk.clip(x, e)
         same(got, rb.clip(x, e))
         assert 0.0 <= got <= e
@@ -228,12 +237,12 @@ def test_learnt_propensity_matches_twin(rng):
     for _ in range(TRIALS):
         e = endowment(rng)
         propensity = share(rng)
-        earned = pick(rng, 0.0, lambda r: r.uniform(-3 * e, 3 * e))
-        peers = pick(rng, math.nan, earned, lambda r: r.uniform(-3 * e, 3 * e))
+        earned = pick(rng, -3 * e, 3 * e, 0.0)
+        peers = pick(rng, -3 * e, 3 * e, math.nan, earned)
         # cooperating is giving at least E/2: the threshold itself both ways
-        last_x = pick(rng, 0.0, e, e / 2, np.nextafter(e / 2, 0.0), lambda r: r.uniform(0, e))
-        aspiration = pick(rng, 0.0, lambda r: r.uniform(-1, 1))
-        sensitivity = pick(rng, 0.0, 5.0, lambda r: r.uniform(0, 50))
+        last_x = pick(rng, 0, e, 0.0, e, e / 2, np.nextafter(e / 2, 0.0))
+        aspiration = pick(rng, -1, 1, 0.0)
+        sensitivity = pick(rng, 0, 50, 0.0, 5.0)
         args = (propensity, earned, peers, last_x, aspiration, sensitivity, e)
         got = bk.learnt_propensity(*args)
         want = rb.learnt_propensity(*args)
@@ -256,14 +265,19 @@ def test_learnt_propensity_matches_twin(rng):
     assert bk.learnt_propensity(0.5, 22.0, 20.0, 20.0, 0.1, 5.0, e) == 0.5
 
 
-def _punish(x, ids, n, rate, cap, key, t):
+def _points(x, ids, n, rate, cap, key, t, reward=False):
     out = np.full((len(x), len(x)), -1.0)
-    bk.punish_group(np.asarray(x, float), np.asarray(ids, np.int64), n, rate, cap, key, t, out)
+    x, ids = np.asarray(x, float), np.asarray(ids, np.int64)
+    if reward:
+        bk.peer_points(x, ids, n, rate, cap, key, t, True, out)
+    else:
+        bk.punish_group(x, ids, n, rate, cap, key, t, out)
     return out
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_punish_group_matches_twin(seed):
+@pytest.mark.parametrize("reward", [False, True], ids=["punishment", "reward"])
+@pytest.mark.parametrize("seed", range(3))
+def test_peer_points_match_twin(seed, reward):
     rng = np.random.default_rng(200 + seed)
     for _ in range(400):
         k = int(rng.integers(2, 6))
@@ -275,26 +289,50 @@ def test_punish_group_matches_twin(seed):
         if kind == 0:
             x = rng.uniform(0, e, k)
         elif kind == 1:
-            x = np.full(k, rng.uniform(0, e))  # everyone equal: nobody is punished
+            x = np.full(k, rng.uniform(0, e))  # everyone equal: no points
         elif kind == 2:
             x = rng.integers(0, 3, k).astype(float) * e / 2  # ties
         else:
             x = np.where(rng.random(k) < 0.3, 0.0, e)  # free riders among full givers
         ids = rng.choice(n, k, replace=False)
         key, t = random_key(rng), int(rng.integers(12))
-        got = _punish(x, ids, n, rate, cap, key, t)
-        want = np.array(rb.punish_group(x, ids, n, rate, cap, int(key), t))
+        got = _points(x, ids, n, rate, cap, key, t, reward)
+        want = np.array(rb.peer_points(x, ids, n, rate, cap, int(key), t, reward))
         np.testing.assert_array_equal(got, want)
+        if not reward:
+            np.testing.assert_array_equal(
+                want, np.array(rb.punish_group(x, ids, n, rate, cap, int(key), t)))
         assert (np.diag(got) == 0).all() and (got >= 0).all()
         assert (got <= cap).all() and (got == np.floor(got)).all()
         if kind == 1 or rate == 0.0:
             assert got.sum() == 0
-        # only those who gave less than the punisher and less than their group-mates' mean
+        # punishment: only those who gave less than the punisher and less than their
+        # group-mates' mean; rewards: more than the giver and more than that mean
         others = (x.sum() - x) / (k - 1)
         for a in range(k):
             for b in range(k):
-                if got[a, b] > 0:
+                if got[a, b] > 0 and reward:
+                    assert x[b] > x[a] and x[b] > others[b]
+                elif got[a, b] > 0:
                     assert x[b] < x[a] and x[b] < others[b]
+
+
+def test_rewards_mirror_punishment_on_their_own_stream():
+    """Rewards by hand: b is rewarded by a who gave less, floor(rate * excess + U) points for
+    her excess over her group-mates' mean, U from the reward stream (not the punishment's)."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        x = rng.uniform(0, 20, 4)
+        key, t = random_key(rng), int(rng.integers(12))
+        reward = _points(x, np.arange(4), 4, 0.3, 10.0, key, t, reward=True)
+        for a in range(4):
+            for b in range(4):
+                if a == b or not x[b] > x[a]:
+                    assert reward[a, b] == 0
+                    continue
+                gap = x[b] - (x.sum() - x[b]) / 3
+                u = ref.uniform(int(key), t, a * 4 + b, rb.STREAM_REWARD)
+                assert reward[a, b] == (min(math.floor(0.3 * gap + u), 10) if gap > 0 else 0)
 
 
 def test_punish_group_draws_by_unbiased_rounding():
@@ -302,7 +340,7 @@ def test_punish_group_draws_by_unbiased_rounding():
     x = np.array([0.0, 20.0, 20.0, 10.0])
     totals = []
     for t in range(3000):
-        points = _punish(x, np.arange(4), 4, 0.2, 10.0, np.uint64(99), t)
+        points = _points(x, np.arange(4), 4, 0.2, 10.0, np.uint64(99), t)
         totals.append(points[1, 0])
         assert points[1, 0] in (3.0, 4.0)  # floor(10/3 + U)
     assert np.mean(totals) == pytest.approx(10 / 3, abs=4 * 0.47 / math.sqrt(3000))
@@ -318,8 +356,8 @@ def test_first_decisions_matches_twin(rng):
         belief = rng.uniform(0, e, n)
         propensity = np.where(rng.random(n) < 0.3, rng.integers(0, 2, n).astype(float),
                               rng.random(n))
-        weight, noise = share(rng), pick(rng, 0.0, 0.1, lambda r: r.uniform(0, 1))
-        z = rng.standard_normal(n) * pick(rng, 1.0, 10.0)  # large draws clip at 0 and E
+        weight, noise = share(rng), pick(rng, 0, 1, 0.0, 0.1)
+        z = rng.standard_normal(n) * float(rng.choice([1.0, 10.0]))  # large draws clip at 0 and E
         out = np.full(n, -1.0)
         bk.first_decisions(kind, slope, base, belief, propensity, weight, noise, e, z, out)
         want = rb.first_decisions(kind, slope, base, belief, propensity, weight, noise, e, z)
@@ -339,26 +377,31 @@ def test_anticipate_all_and_pressure_all_match_twins(rng):
         belief = rng.uniform(0, e, n)
         pressure = np.where(rng.random(n) < 0.2, rng.integers(0, 2, n).astype(float),
                             rng.random(n))
-        margin = pick(rng, 0.0, e, lambda r: r.uniform(0, e))  # margin E: clipped at E
+        margin = pick(rng, 0, e, 0.0, e)  # margin E: clipped at E
         got = x.copy()
         bk.anticipate_all(got, belief, pressure, margin, e)
         np.testing.assert_array_equal(got, rb.anticipate_all(x, belief, pressure, margin, e))
         assert np.all(got >= x) and np.all(got <= e)
-        received = rng.integers(0, 20, n).astype(float)
-        learning = pick(rng, 0.0, lambda r: r.uniform(0, 2))
+        received = np.where(rng.random(n) < 0.3, 0.0, rng.integers(0, 20, n).astype(float))
+        games = rng.integers(0, 4, n).astype(float)  # some in no game
+        learning = pick(rng, 0, 2, 0.0)
+        start = share(rng)
         grown = pressure.copy()
-        bk.pressure_all(grown, received, learning)
-        want = rb.pressure_all(pressure, received, learning)
+        bk.pressure_all(grown, received, games, learning, start)
+        want = rb.pressure_all(pressure, received, games, learning, start)
         np.testing.assert_allclose(grown, want, rtol=0, atol=UNIT_ULPS)
-        assert np.all((grown >= pressure) & (grown <= 1.0))
+        assert np.all((grown >= 0.0) & (grown <= 1.0))
+        np.testing.assert_array_equal(grown[games == 0], pressure[games == 0])
+        punished = (games > 0) & (received > 0)
+        assert np.all(grown[punished] >= pressure[punished])
 
 
 def test_twins_share_the_engine_generator():
     """The behaviour twins draw from tests/reference.py's generator, as the kernels draw from
-    sim.kernels.random: the punishment draw for pair (a, b) is uniform(key, t, a n + b, 18)."""
+    sim.rng: the punishment draw for pair (a, b) is uniform(key, t, a n + b, 18)."""
     x = np.array([0.0, 20.0])
     u = ref.uniform(5, 3, 1 * 2 + 0, rb.STREAM_PUNISH)
-    points = _punish(x, np.arange(2), 2, 0.1, 10.0, np.uint64(5), 3)
+    points = _points(x, np.arange(2), 2, 0.1, 10.0, np.uint64(5), 3)
     assert points[1, 0] == math.floor(0.1 * 20.0 + u)
 
 

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import reference as ref
 
-from sim.graph import CSRGraph
+from sim import rng as krandom
 from sim.behaviour import kernels as bk
+from sim.graph import CSRGraph
 from sim.groups import Groups, edge_groups, neighbourhood_groups
 from sim.kernels import games, metrics
-from sim import rng as krandom
 from sim.kernels import rules as krules
 from sim.rules import RULES
 

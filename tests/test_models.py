@@ -13,8 +13,8 @@ import pytest
 
 from models.public_goods import PublicGoodsAgent, PublicGoodsModel, PythonFermiAgent
 from sim import ConfigError, Simulation, SimulationConfig
-from sim.history import METRICS
 from sim.behaviour.kernels import TYPE_NAMES
+from sim.history import METRICS
 
 # settings × update modes the model must reproduce bit for bit
 ENGINE_CASES = {
