@@ -111,10 +111,9 @@ def is_loopback(host: str) -> bool:
 
 def server_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line that serves the app (no version check over the
-    network; light or dark as the system is)."""
+    network)."""
     return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
-            "--production", "--no-open", "--log-level", "warning", "--no-check-version",
-            "--theme-variant", "auto"]
+            "--production", "--no-open", "--log-level", "warning", "--no-check-version"]
 
 
 def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:

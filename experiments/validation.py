@@ -56,9 +56,9 @@ from typing import Any
 import numba
 import numpy as np
 
+from experiments import validation_incentives as incentives
 from experiments.options import Option
 from experiments.reports import validation as report
-from experiments import validation_incentives as incentives
 from experiments.runtime import Experiment, Runner
 from experiments.runtime import as_json as plain_json
 from sim.analysis.fixation import (
@@ -583,10 +583,8 @@ def run_szolnoki(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
     results = iter(runner.map(_stationary_task, tasks, "szolnoki2009"))
     lower, upper, tol = p["lower_threshold"], p["upper_threshold"], p["tolerance"]
     side, steps = p["side"], p["steps"]
-    method = (f"{side}x{side} periodic lattice, {p['initial_cooperation']:g} cooperators at "
-              f"random at the start, up to {steps} Monte Carlo steps, mean of the last "
-              f"{p['average']} (a run that reaches all-C or all-D stops there), {p['seeds']} "
-              "runs; 95% bootstrap interval over runs")
+    method = (f"{side}x{side} lattice, up to {steps} Monte Carlo steps, mean of the last "
+              f"{p['average']}, {p['seeds']} runs")
     rows: list[Row] = []
     points = []
     for r in p["r"]:
@@ -597,8 +595,8 @@ def run_szolnoki(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
         all_d = sum(share <= 0.0 for share in shares)
         all_c = sum(share >= 1.0 for share in shares)
         note = (f"expected {_PHASE_TEXT[expected]} (published thresholds {lower:g}, "
-                f"{upper:g}); {_PHASE_TEXT[found]} here (tolerance {tol:g}); runs that ended "
-                f"all-D: {all_d}, all-C: {all_c}")
+                f"{upper:g}); {_PHASE_TEXT[found]} here (tolerance {tol:g}); runs ended all-D: "
+                f"{all_d}, all-C: {all_c}; 95% bootstrap interval over runs")
         rows.append(Row("szolnoki2009", "share of cooperators", r, mean, None, interval,
                         p["seeds"], f"{note}; {method}", MET if found == expected else NOT_MET))
         points.append({"r": r, "mean": mean, "ci": interval, "shares": shares,

@@ -264,14 +264,8 @@ def test_nowak_may_single_defector_takes_its_neighbourhood():
     graph = nm.moore_lattice(side)
     state = np.ones(side * side, np.int8)
     state[4 * side + 4] = 0
-    scratch = {
-        "new_x": np.empty(graph.n), "obs": np.zeros(graph.n), "belief": np.zeros(graph.n),
-        "kind": np.zeros(graph.n, np.int8), "base": np.zeros(graph.n), "lo": np.zeros(graph.n),
-        "hi": np.zeros(graph.n), "params": np.zeros(8), "partner": np.empty(graph.n, np.int32),
-        "new_belief": np.empty(graph.n),
-    }
-    scratch["params"][0] = 1.0
-    new = nm.step(state, graph, nm.prisoners_dilemma(1.85), True, np.empty(graph.n), scratch)
+    new = nm.step(state, graph, nm.prisoners_dilemma(1.85), True, np.empty(graph.n),
+                  nm.imitate_best_scratch(graph.n))
     expected = np.ones((side, side), np.int8)
     expected[3:6, 3:6] = 0
     assert np.array_equal(new.reshape(side, side), expected)

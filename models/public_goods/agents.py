@@ -18,9 +18,9 @@ import numpy as np
 from mesa.discrete_space import Cell, FixedAgent
 
 from sim import rng as kr
+from sim.behaviour.kernels import TYPE_NAMES
 from sim.config import SimulationConfig
 from sim.kernels.rules import random_neighbour as _random_neighbour_kernel
-from sim.behaviour.kernels import TYPE_NAMES
 from sim.simulation import Simulation
 
 

@@ -74,7 +74,7 @@ CSS = """
 .cascade-networks { display: grid; gap: 12px;
   grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); }
 .cascade-network-card { min-width: 0; }
-.cascade-network { max-width: 520px; }
+.cascade-network { max-width: 420px; }
 .cascade-caption { font-weight: 600; display: flex; align-items: center; gap: 6px; }
 .cascade-swatch { display: inline-block; width: 22px; height: 4px; border-radius: 2px; }
 .cascade-charts { display: grid; gap: 16px;
@@ -221,12 +221,12 @@ def RunControls(model):
                           disabled=busy.value is not None)
         LabeledSlider("Play speed", speed.value, 20, 1000, 10, speed.set,
                       f"a round every {speed.value} ms")
-        StatusLine(lab, is_playing)
+        StatusLine(lab, is_playing, lab.round)
 
 
 @solara.component
-def StatusLine(lab: PolicyLab, playing: bool):
-    """Where the drawn replicate is: ready, playing, paused or finished."""
+def StatusLine(lab: PolicyLab, playing: bool, round_: int):
+    """Where the drawn replicate is (at ``round_``): ready, playing, paused or finished."""
     if lab.problem is not None and not lab.runs:
         state, text = "problem", "No run: see the message about the settings."
     elif lab.finished:
@@ -387,17 +387,24 @@ def LabeledSlider(label: str, value: float, low: float, high: float, step: float
 
 @solara.component
 def LabInformation(model):
-    """What the networks and charts show (Mesa's: the model's time)."""
-    if not isinstance(model, PolicyLab):
-        return _mesa_part("ShowSteps")(model)
+    """What the networks and charts show (Mesa's step counter for other models)."""
+    if isinstance(model, PolicyLab):
+        return Information(model)
+    return _mesa_part("ShowSteps")(model)
+
+
+@solara.component
+def Information(model: PolicyLab):
+    """What the networks and charts show."""
     update_counter.get()
     if not model.runs:
         return solara.Text("No results: see the message about the settings.")
-    solara.Markdown(
-        f"The networks show **replicate 1 of {model.study.replicates}** of each scenario, "
-        f"round {model.round} of {model.rounds}. The charts summarise all "
-        f"{model.study.replicates} replicates; replicate k of every scenario uses the same "
-        f"seed. {MU.format(e=model.endowment)}.")
+    replicates = model.study.replicates
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"The networks show <b>replicate 1 of {replicates}</b> of each scenario, round "
+        f"{model.round} of {model.rounds}. The charts summarise all {replicates} replicates; "
+        f"replicate k of every scenario uses the same seed. "
+        f"{html.escape(MU.format(e=model.endowment))}."))
 
 
 _PARTS = {
@@ -454,7 +461,7 @@ def overview_view(model: PolicyLab):
             solara.Text(f"Playing the replicates of the new settings: {done} of {total} runs")
         if not model.runs:
             return
-        StatusLine(model, playing.value)
+        StatusLine(model, playing.value, model.round)
         labels = model.labels
         colours = colour_by.value
         with solara.Div(classes=["cascade-networks"] + (["cascade-stale"] if progress else [])):
@@ -595,19 +602,29 @@ def downloads_view(model: PolicyLab):
 def guide_view(model: PolicyLab):
     """One line per control, and what each policy, rule and campaign placement means."""
     with solara.Details("What the settings mean", expand=False):
-        solara.Markdown(
-            "Change settings in the sidebar: each change is marked until you press **Apply**, "
-            "which plays every replicate of every scenario again. **Play** and **Step** then "
-            "play replicate 1 of each scenario round by round on the networks; **Reset** "
-            "starts it again at round 0.\n\n"
-            + "\n".join(f"- **{c.label}**: {c.explanation}" for c in study_controls()
-                        + scenario_controls()))
-        for title, registry in (("Policies", policy_registry()),
-                                ("How people decide", rule_registry()),
-                                ("Campaign placements", placement_registry())):
-            if registry:
-                solara.Markdown(f"**{title}**\n\n" + "\n".join(
-                    f"- **{name}**: {summary}" for name, summary in registry.items()))
+        solara.HTML(tag="div", classes=["cascade-guide"], unsafe_innerHTML=_guide_html())
+
+
+def _guide_html() -> str:
+    """The guide: how to use the page, each control, each registered choice."""
+    def items(pairs) -> str:
+        return "<ul>" + "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>"
+                                for name, text in pairs) + "</ul>"
+
+    parts = [
+        "<p>Change settings in the sidebar: each change is marked until you press "
+        "<b>Apply</b>, which plays every replicate of every scenario again. <b>Play</b> and "
+        "<b>Step</b> then play replicate 1 of each scenario round by round on the networks; "
+        "<b>Reset</b> starts it again at round 0. Everything works with the keyboard: Tab "
+        "moves between controls, the arrow keys move a slider, Enter presses a button.</p>",
+        items((c.label, c.explanation) for c in study_controls() + scenario_controls()),
+    ]
+    for title, registry in (("Policies", policy_registry()),
+                            ("How people decide", rule_registry()),
+                            ("Campaign placements", placement_registry())):
+        if registry:
+            parts.append(f"<p><b>{html.escape(title)}</b></p>" + items(registry.items()))
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------------- page

@@ -74,18 +74,32 @@ def moore_lattice(side: int) -> CSRGraph:
     return build_network(config, np.random.default_rng(0))
 
 
+def imitate_best_scratch(n: int) -> dict[str, np.ndarray]:
+    """What the engine's synchronous driver needs besides state and payoffs, by its argument
+    names: the rule parameters (endowment 1, binary, no mutation: imitate-best draws no random
+    numbers), the state only human-like rules read (zeros), and the output buffers."""
+    params = np.zeros(rule_kernels.N_PARAMS)
+    params[rule_kernels.P_ENDOWMENT] = 1.0
+    params[rule_kernels.P_BINARY] = 1.0
+    zeros = np.zeros(n)
+    return {
+        "obs": zeros, "earned": zeros, "peers": zeros, "belief": zeros, "propensity": zeros,
+        "kind": np.zeros(n, np.int8), "slope": zeros, "base": zeros, "lo": zeros, "hi": zeros,
+        "params": params, "partner": np.empty(n, np.int32), "new_x": np.empty(n),
+        "new_belief": np.empty(n), "new_propensity": np.empty(n),
+    }
+
+
 def step(state: np.ndarray, graph: CSRGraph, game: np.ndarray, self_interaction: bool,
          payoff: np.ndarray, scratch: dict) -> np.ndarray:
-    """One synchronous generation: payoffs, then the engine's imitate-best update."""
+    """One synchronous generation: payoffs, then the engine's imitate-best update.
+    ``scratch`` is :func:`imitate_best_scratch` (passed to the engine by name)."""
     matrix_game_payoffs(state, graph.indptr, graph.indices, game, self_interaction, payoff)
-    x = state.astype(np.float64)
-    new_x = scratch["new_x"]
     rule_kernels.synchronous_update(
-        rule_kernels.IMITATE_BEST, 0, np.uint64(0), x, payoff, graph.indptr, graph.indices,
-        scratch["obs"], scratch["belief"], scratch["kind"], scratch["base"], scratch["lo"],
-        scratch["hi"], scratch["params"], scratch["partner"], new_x, scratch["new_belief"],
+        rule_kernels.IMITATE_BEST, 0, np.uint64(0), x=state.astype(np.float64), payoff=payoff,
+        indptr=graph.indptr, indices=graph.indices, **scratch,
     )
-    return (new_x > 0.5).astype(np.int8)
+    return (scratch["new_x"] > 0.5).astype(np.int8)
 
 
 def run_nowak_may(
@@ -115,15 +129,7 @@ def run_nowak_may(
     rng = np.random.default_rng(seed)
     state = (rng.random(n) >= initial_defectors).astype(np.int8)
     game = prisoners_dilemma(float(b))
-    params = np.zeros(rule_kernels.N_PARAMS)  # no mutation: imitate-best draws no random numbers
-    params[rule_kernels.P_ENDOWMENT] = 1.0
-    params[rule_kernels.P_BINARY] = 1.0
-    zeros = np.zeros(n)
-    scratch = {
-        "new_x": np.empty(n), "obs": zeros, "belief": zeros, "kind": np.zeros(n, np.int8),
-        "base": zeros, "lo": zeros, "hi": zeros, "params": params,
-        "partner": np.empty(n, np.int32), "new_belief": np.empty(n),
-    }
+    scratch = imitate_best_scratch(n)
     payoff = np.empty(n)
     shares = [float(state.mean())]
     previous = state
