@@ -631,7 +631,6 @@ _PHASE_TEXT = {ONLY_D: "only defectors left", MIXED: "cooperators and defectors"
                ONLY_C: "only cooperators left"}
 
 
-# ---------------------------------------------------------------------- the registry
 # ------------------------------------------------------------------ incentives (out of sample)
 def run_incentives(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
     """How the calibrated human-like people respond to incentives, against laboratory
@@ -655,6 +654,7 @@ def _check_incentives(p: dict[str, Any]) -> None:
         raise ConfigError(f"--params: [incentives] {err}") from None
 
 
+# ---------------------------------------------------------------------- the registry
 @dataclass(frozen=True)
 class Study:
     """One validation study, as :func:`overlay` checks it and :func:`run_studies` runs it.

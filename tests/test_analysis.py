@@ -249,7 +249,8 @@ def test_table_without_treatment_and_with_bad_input():
 
 
 def test_lab_table_and_direct_panel_agree():
-    from sim.lab.design import Behaviour, LabDesign
+    from sim.behaviour.parameters import Behaviour
+    from sim.lab.design import LabDesign
     from sim.lab.lab import panel, run_lab
 
     lab = run_lab(LabDesign(sessions=4), Behaviour(), seed=2)

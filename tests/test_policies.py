@@ -16,7 +16,7 @@ from sim import ConfigError, Simulation, SimulationConfig
 from sim.groups import Groups
 from sim.networks import build_network
 from sim.policies import POLICIES, policy_classes, policy_names
-from sim.policies.kernels import rank_pay, sanctions
+from sim.policies.kernels import rank_pay, rewards, sanctions
 
 SMALL = {"n": 60, "rounds": 6, "cost": "per-individual"}
 SETTINGS = list(POLICIES) + ["cooperation+punishment", "competition+punishment+envelope"]
@@ -300,8 +300,11 @@ def test_rank_pay_by_hand():
         np.testing.assert_allclose(out, expected)
 
 
+@pytest.mark.parametrize("stage", ["sanctions", "rewards"])
 @pytest.mark.parametrize("kind", ["partition", "neighbourhood"])
-def test_sanctions_match_their_twin(rng, kind):
+def test_sanctions_match_their_twin(rng, kind, stage):
+    kernel, twin = {"sanctions": (sanctions, refp.sanctions),
+                    "rewards": (rewards, refp.rewards)}[stage]
     for trial in range(40):
         groups = _random_groups(rng, kind)
         n = len(groups.agent_ptr) - 1
@@ -309,10 +312,10 @@ def test_sanctions_match_their_twin(rng, kind):
         rate = float(rng.uniform(0, 1.5))
         cap = float(rng.integers(0, 11))
         key = np.uint64(rng.integers(0, 2**63)) * np.uint64(2) + np.uint64(trial % 2)
-        given, received = np.empty(n), np.empty(n)
-        sanctions(x, groups.group_ptr, groups.members, n, rate, cap, key, trial, given, received)
-        twin_given, twin_received = refp.sanctions(x, groups.group_ptr, groups.members, n,
-                                                   rate, cap, int(key), trial)
+        given, received = np.full(n, -1.0), np.full(n, -1.0)
+        kernel(x, groups.group_ptr, groups.members, n, rate, cap, key, trial, given, received)
+        twin_given, twin_received = twin(x, groups.group_ptr, groups.members, n, rate, cap,
+                                         int(key), trial)
         np.testing.assert_array_equal(given, twin_given)
         np.testing.assert_array_equal(received, twin_received)
         assert given.sum() == received.sum()
@@ -337,6 +340,16 @@ def test_sanctions_edge_cases():
     np.testing.assert_array_equal(received, [20.0, 0.0, 0.0])
     sanctions(x, ptr, members, 3, 0.5, 4.0, np.uint64(5), 0, given, received)
     np.testing.assert_array_equal(received, [8.0, 0.0, 0.0])
+    # rewards are the mirror image: those who gave more than their group-mates' mean are
+    # rewarded by those who gave less than them (0.5 points per MU of that excess)
+    rewards(np.array([20.0, 20.0, 0.0]), ptr, members, 3, 0.5, 10.0, np.uint64(5), 0, given,
+            received)
+    np.testing.assert_array_equal(given, [0.0, 0.0, 10.0])  # not between the equal two
+    np.testing.assert_array_equal(received, [5.0, 5.0, 0.0])
+    rewards(np.array([20.0, 0.0, 0.0]), ptr, members, 3, 0.5, 10.0, np.uint64(5), 0, given,
+            received)
+    np.testing.assert_array_equal(given, [0.0, 10.0, 10.0])
+    np.testing.assert_array_equal(received, [20.0, 0.0, 0.0])
 
 
 def test_policy_parameters_are_checked_where_they_are_declared():

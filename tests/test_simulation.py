@@ -16,6 +16,7 @@ import reference as ref
 
 import sim
 from sim import Simulation, SimulationConfig
+from sim.behaviour import kernels as bk
 from sim.config import PARAMETERS as CONFIG_PARAMETERS
 from sim.groups import GROUP_STRUCTURES
 from sim.history import METRICS
@@ -39,9 +40,11 @@ def params_from_config(config: SimulationConfig) -> np.ndarray:
     p[ref.P_MUTATION] = config.mutation
     p[ref.P_TEMPERATURE] = config.temperature
     p[ref.P_SELECTION] = config.selection
-    p[ref.P_SLOPE] = config.slope
     p[ref.P_BELIEF_WEIGHT] = config.belief_weight
     p[ref.P_NOISE] = config.noise
+    p[ref.P_PAYOFF_WEIGHT] = config.payoff_weight
+    p[ref.P_ASPIRATION] = config.aspiration
+    p[ref.P_SENSITIVITY] = config.sensitivity
     return p
 
 
@@ -57,7 +60,9 @@ class Twin:
         self.params = params_from_config(s.config)
         self.x = s.contribution.astype(np.float64).copy()
         self.belief = s.belief.copy()
+        self.propensity = s.propensity.copy()
         self.kind = s.kind.copy()
+        self.slope = s.slope.copy()
         self.base = s.base.copy()
         self.n = s.n
         self.payoff = self.payout = self.raw = None
@@ -78,15 +83,20 @@ class Twin:
         g, graph = self.groups, self.graph
         weight, own_games, share, lo, hi = self.arrays(g)
         if self.config.update == "asynchronous":
-            self.x, self.belief, self.payoff, self.payout, self.raw, _ = ref.asynchronous_update(
+            (self.x, self.belief, self.propensity, self.payoff, self.payout, self.raw,
+             _) = ref.asynchronous_update(
                 self.code, t, self.key, self.x, self.payoff, graph.indptr, graph.indices,
-                self.belief, self.kind, self.base, lo, hi, self.params, weight, own_games, share,
-                g.group_ptr, g.members, g.agent_ptr, g.agent_groups, self.payout, self.raw)
+                self.belief, self.propensity, self.kind, self.slope, self.base, lo, hi,
+                self.params, weight, own_games, share, g.group_ptr, g.members, g.agent_ptr,
+                g.agent_groups, self.payout, self.raw)
             return
         obs = ref.observed_means(self.x, self.raw, g.group_ptr, g.agent_ptr, g.agent_groups)
-        self.x, self.belief, _ = ref.synchronous_update(
+        earned = ref.per_game(self.payoff, own_games)
+        peers = ref.peer_means(earned, g.group_ptr, g.members, g.agent_ptr, g.agent_groups)
+        self.x, self.belief, self.propensity, _ = ref.synchronous_update(
             self.code, t, self.key, self.x, self.payoff, graph.indptr, graph.indices, obs,
-            self.belief, self.kind, self.base, lo, hi, self.params)
+            earned, peers, self.belief, self.propensity, self.kind, self.slope, self.base, lo,
+            hi, self.params)
 
     def play(self, groups) -> None:
         self.groups = groups
@@ -110,6 +120,7 @@ def replay(s: Simulation, rounds: int) -> Twin:
         np.testing.assert_allclose(s.contribution, twin.x, **TIGHT, err_msg=where)
         np.testing.assert_allclose(s.payoff, twin.payoff, **TIGHT, err_msg=where)
         np.testing.assert_allclose(s.belief, twin.belief, **TIGHT, err_msg=where)
+        np.testing.assert_allclose(s.propensity, twin.propensity, **TIGHT, err_msg=where)
         latest = {m: getattr(s.history(), m)[-1] for m in METRICS}
         np.testing.assert_allclose(latest["mean_contribution"], np.mean(twin.x), **TIGHT)
         np.testing.assert_allclose(latest["welfare"], np.mean(twin.payoff), **TIGHT)
@@ -239,12 +250,24 @@ def test_initial_contributions(strategies, cooperation):
         assert set(np.unique(x).tolist()) <= {0.0, e}
 
 
-def test_conditional_free_riders_start_at_zero():
-    s = Simulation(n=2000, rounds=1, rule="conditional", initial_cooperation=0.6, seed=8)
+@pytest.mark.parametrize("rule", ["conditional", "human"])
+def test_human_like_first_round_is_their_decision(rule):
+    """Types in the configured shares; first beliefs around initial_cooperation * E; free
+    riders give only noise (conditional) or their learnt share (human) in round one."""
+    s = Simulation(n=4000, rounds=1, rule=rule, initial_cooperation=0.6, seed=8)
     kinds = np.bincount(s.kind, minlength=4) / s.n
     np.testing.assert_allclose(kinds, [0.5, 0.3, 0.14, 0.06], atol=0.04)
-    assert np.all(s.contribution[s.kind == krules.FREE_RIDER] == 0.0)
-    np.testing.assert_allclose(s.belief, 0.6 * s.config.endowment)
+    e = s.config.endowment
+    np.testing.assert_allclose(s.belief.mean(), 0.6 * e, rtol=0.03)
+    np.testing.assert_allclose(s.propensity, 0.6)
+    free = s.contribution[s.kind == bk.FREE_RIDER]
+    conditional = s.contribution[s.kind == bk.CONDITIONAL_COOPERATOR]
+    assert free.mean() < conditional.mean()
+    if rule == "conditional":  # nothing but clipped noise: mean sd * E / sqrt(2 pi)
+        np.testing.assert_allclose(free.mean(), s.config.noise * e / np.sqrt(2 * np.pi),
+                                   rtol=0.15)
+    else:  # the learnt share weighs in: payoff_weight * 0.6 * E on average
+        np.testing.assert_allclose(free.mean(), s.config.payoff_weight * 0.6 * e, rtol=0.1)
 
 
 def test_step_rejects_bad_contributions():
@@ -525,6 +548,7 @@ def test_rule_codes_are_the_kernels():
         "imitate-best": krules.IMITATE_BEST,
         "death-birth": krules.DEATH_BIRTH,
         "conditional": krules.CONDITIONAL,
+        "human": krules.HUMAN,
     }
 
 

@@ -22,6 +22,7 @@ from sim.graph import CSRGraph
 from sim.groups import neighbourhood_groups
 from sim.kernels import centrality as kcentrality
 from sim.kernels import games
+from sim.behaviour import kernels as bk
 from sim.kernels import rules as krules
 from sim.kernels import weaving as kweaving
 from sim.networks import build_network, from_networkx
@@ -241,10 +242,9 @@ def test_complex_gate_by_hand():
     # a path 0 - 1 - 2 - 3: agent 1 sees two cooperators (0 and 2), agent 3 sees one (2)
     graph = CSRGraph.from_edges(4, np.array([[0, 1], [1, 2], [2, 3]]))
     x = np.array([20.0, 0.0, 20.0, 0.0])
-    kind = np.full(4, krules.CONDITIONAL_COOPERATOR, dtype=np.int8)
+    kind = np.full(4, bk.CONDITIONAL_COOPERATOR, dtype=np.int8)
     params = np.zeros(krules.N_PARAMS)
     params[krules.P_ENDOWMENT] = 20.0
-    params[krules.P_SLOPE] = 1.0
     params[krules.P_THRESHOLD] = 2.0
     for i, want in ((1, 15.0), (3, 0.0), (0, 0.0)):
         assert krules.complex_gate(i, 15.0, x, graph.indptr, graph.indices, kind,
@@ -252,7 +252,7 @@ def test_complex_gate_by_hand():
         assert ref.complex_gate(i, 15.0, x, graph.indptr, graph.indices, kind, params) == want
     params[krules.P_THRESHOLD] = 0.0  # simple contagion: untouched
     assert krules.complex_gate(3, 15.0, x, graph.indptr, graph.indices, kind, params) == 15.0
-    kind[3] = krules.UNCONDITIONAL  # only conditional types are gated
+    kind[3] = bk.OTHER  # only conditional types are gated
     params[krules.P_THRESHOLD] = 2.0
     assert krules.complex_gate(3, 15.0, x, graph.indptr, graph.indices, kind, params) == 15.0
 
@@ -340,7 +340,7 @@ def test_weaving_adds_ties_and_cutting_removes_ties_to_free_riders():
     sim.run()
     lost = start_degree - sim.graph.degree
     assert sim.graph.degree.sum() < start_degree.sum()
-    free = sim.kind == krules.FREE_RIDER
+    free = sim.kind == bk.FREE_RIDER
     assert lost[free].mean() > lost[~free].mean()
 
 

@@ -95,9 +95,10 @@ class PublicGoodsAgent(FixedAgent):
 
     @property
     def kind(self) -> str | None:
-        """Behavioural type name (e.g. ``"free-rider"``) under rule ``conditional``, else None."""
+        """Behavioural type name (e.g. ``"free-rider"``) under a human-like rule (``human``,
+        ``conditional``), else None."""
         engine = self.model.engine
-        if engine.config.rule != "conditional":
+        if not engine.rule.uses_beliefs:
             return None
         return TYPE_NAMES[int(engine.kind[self.node])]
 

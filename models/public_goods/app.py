@@ -313,8 +313,8 @@ def SettingsEditor(model):
         if not control.applies(mine):
             continue
         ControlInput(control, mine[control.name], before.get(control.name),
-                     lambda value, name=control.name: set_scenario(name, value)
-                     ).key(f"{labels[current]}-{control.name}")
+                     lambda value, name=control.name: set_scenario(name, value),
+                     labels[current]).key(f"{labels[current]}-{control.name}")
     if mine.get("organisation") != "silos":
         solara.Text("Team size and bridging share apply to silos only.",
                     classes=["cascade-hint"])
@@ -333,9 +333,7 @@ def ApplyBar(changes: list[str], lab: PolicyLab):
             with solara.Div(classes=["cascade-problem"]):
                 solara.Error(problem.value)
         if changes:
-            shown = ", ".join(changes[:4]) + (f" and {len(changes) - 4} more"
-                                              if len(changes) > 4 else "")
-            solara.Text(f"Not applied yet: {shown}", classes=["cascade-pending-note"])
+            solara.Text(f"Not applied yet: {_grouped(changes)}", classes=["cascade-pending-note"])
             with solara.Row(gap="8px"):
                 solara.Button("Apply", icon_name="mdi-check", color="primary",
                               on_click=lambda: apply(draft.value),
@@ -346,12 +344,24 @@ def ApplyBar(changes: list[str], lab: PolicyLab):
             solara.Text("Every setting is applied.", classes=["cascade-hint"])
 
 
+def _grouped(changes: list[str]) -> str:
+    """"Rounds; Scenario A: Policy, Bridging share" from changed_labels' list."""
+    groups: dict[str, list[str]] = {}
+    for item in changes:
+        head, _, tail = item.partition(" · ")
+        groups.setdefault(head if tail else "", []).append(tail or head)
+    parts = [", ".join(groups.pop(""))] if "" in groups else []
+    parts += [f"{head}: {', '.join(items)}" for head, items in groups.items()]
+    return "; ".join(parts)
+
+
 @solara.component
-def ControlInput(control: Control, value: Any, applied: Any, on_value: Callable[[Any], None]):
+def ControlInput(control: Control, value: Any, applied: Any, on_value: Callable[[Any], None],
+                 scenario: str = ""):
     """One control, its value shown, marked when it differs from the applied setting."""
-    pending = applied is not None and str(value) != str(applied)
+    pending = applied is not None and str(value).strip() != str(applied).strip()
     with solara.Div(classes=["cascade-control"] + (["cascade-pending"] if pending else []),
-                    attributes={"data-control": control.name}):
+                    attributes={"data-control": control.name, "data-scenario": scenario}):
         if control.kind == "select":
             solara.Select(control.label, value=value, values=list(control.choices),
                           on_value=on_value)
@@ -363,7 +373,9 @@ def ControlInput(control: Control, value: Any, applied: Any, on_value: Callable[
             LabeledSlider(control.label, cast(value), control.low, control.high, control.step,
                           lambda x: on_value(cast(x)), control.display(value), pending=pending)
         else:
-            solara.InputText(control.label, value=str(value), continuous_update=True,
+            # the value counts when the field is left or Enter is pressed, so that what the
+            # server sends back never overwrites keys typed meanwhile
+            solara.InputText(control.label, value=str(value), continuous_update=False,
                              on_value=on_value)
         if pending:
             solara.Text(f"changed (applied: {control.display(applied)})",
@@ -631,7 +643,7 @@ def _guide_html() -> str:
 @solara.component
 def Page():
     """The app: one :class:`PolicyLab` per browser session, shown through Mesa's SolaraViz."""
-    initial = solara.use_memo(lambda: PolicyLab(**default_settings()), [])
+    initial = solara.use_memo(lambda: PolicyLab(**draft.value), [])
     model = solara.use_reactive(initial)
     asked = request.value
 
@@ -639,9 +651,13 @@ def Page():
         if asked is None:
             return
         values = asked[1]
+        shown = [0.0]
 
         def progress(done: int, total: int) -> None:
-            if compute.is_current():
+            # at most four redraws a second: each redraws the page, which the runs need
+            now = time.monotonic()
+            if compute.is_current() and (now - shown[0] > 0.25 or done == total):
+                shown[0] = now
                 busy.set((done, total))
 
         try:

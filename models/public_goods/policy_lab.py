@@ -411,6 +411,9 @@ def _parse_scenario(raw: Mapping[str, Any], study: dict[str, Any],
         if control.scope != "scenario":
             continue
         raw_value = v[name]
+        if not control.applies(v):  # e.g. team size away from silos: kept, not checked
+            s[name] = raw_value
+            continue
         if control.kind == "select":
             s[name] = _choice(control.label, raw_value, control.choices)
         elif control.kind == "checkbox":
@@ -684,9 +687,12 @@ def changed_labels(draft: Mapping[str, Any], applied: Mapping[str, Any] | None) 
     """Page labels of the settings in ``draft`` that differ from ``applied``."""
     if applied is None:
         return ["settings"]
+    draft, applied = {**study_defaults(), **draft}, {**study_defaults(), **applied}
     out = [c.label for c in study_controls()
-           if str(draft.get(c.name)) != str(applied.get(c.name))]
-    mine, theirs = draft.get("scenarios", []), applied.get("scenarios", [])
+           if str(draft.get(c.name)).strip() != str(applied.get(c.name)).strip()]
+    base = scenario_defaults()
+    mine = [{**base, **x} for x in draft.get("scenarios", [])]
+    theirs = [{**base, **x} for x in applied.get("scenarios", [])]
     for k, label in enumerate(LABELS[:max(len(mine), len(theirs))]):
         if k >= len(mine):
             out.append(f"Scenario {label} removed")
@@ -695,5 +701,6 @@ def changed_labels(draft: Mapping[str, Any], applied: Mapping[str, Any] | None) 
             out.append(f"Scenario {label} added")
             continue
         out += [f"Scenario {label} · {c.label}" for c in scenario_controls()
-                if str(mine[k].get(c.name)) != str(theirs[k].get(c.name))]
+                if c.applies(mine[k]) and str(mine[k][c.name]).strip()
+                != str(theirs[k][c.name]).strip()]
     return out

@@ -80,7 +80,7 @@ def social_target(kind, slope, base, belief, endowment):
 
 @nb.njit(inline="always", cache=True)
 def stimulus(advantage, aspiration, sensitivity):
-    """Satisfaction with last round, in (-1, 1): ``tanh(sensitivity * (advantage -
+    """Satisfaction with last round, in [-1, 1]: ``tanh(sensitivity * (advantage -
     aspiration))`` (the stimulus of Ezaki et al. 2016). ``advantage`` is what she earned per
     game minus what her co-players earned on average, in units of the endowment, policy money
     and fines included: her aspiration is set by comparison with them, ``aspiration`` above

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from sim.hooks import RoundHook
 from sim.params import ConfigError, Entry, Param, Registry, Settings
+from sim.rules import RULES
 from sim.ties.campaign import (
     CAMPAIGN_PLACEMENT,
     CAMPAIGN_SIZE,
@@ -49,9 +50,10 @@ def check(config: Settings) -> None:
     if not config.network_defines_n and config.campaign_size > config.n:
         raise ConfigError(f"{CAMPAIGN_SIZE.option} must be at most n={config.n} "
                           f"(got {config.campaign_size})")
-    if config.contagion == "complex" and config.rule != "conditional":
+    if config.contagion == "complex" and not RULES[config.rule].uses_beliefs:
         raise ConfigError(
-            f"--contagion complex needs --rule conditional (got --rule {config.rule})"
+            "--contagion complex needs a human-like --rule (human or conditional; got --rule "
+            f"{config.rule})"
         )
 
 
