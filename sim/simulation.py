@@ -138,6 +138,7 @@ class Simulation:
         p[rule_kernels.P_PAYOFF_WEIGHT] = c.payoff_weight
         p[rule_kernels.P_ASPIRATION] = c.aspiration
         p[rule_kernels.P_SENSITIVITY] = c.sensitivity
+        p[rule_kernels.P_PEER_COMPARISON] = c.peer_comparison
         return p
 
     def _set_group_arrays(self) -> None:

@@ -172,7 +172,8 @@ P_THRESHOLD = 7
 P_PAYOFF_WEIGHT = 8
 P_ASPIRATION = 9
 P_SENSITIVITY = 10
-N_PARAMS = 11
+P_PEER_COMPARISON = 11
+N_PARAMS = 12
 
 EXP_LIMIT = 40.0
 
@@ -279,7 +280,8 @@ def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity
     new_belief = rb.updated_belief(belief[i], obs_i, params[P_BELIEF_WEIGHT])
     social = rb.social_target(kind[i], slope[i], base[i], new_belief, endowment)
     if code == HUMAN:
-        new_p = rb.learnt_propensity(propensity[i], earned[i], peers_i, x[i],
+        new_p = rb.learnt_propensity(propensity[i], earned[i],
+                                     float(params[P_PEER_COMPARISON]) * peers_i, x[i],
                                      params[P_ASPIRATION], params[P_SENSITIVITY], endowment)
         target = rb.intention(social, new_p, params[P_PAYOFF_WEIGHT], endowment)
     else:

@@ -19,8 +19,8 @@ STREAM_PLAN_PICK = 19
 STREAM_PLAN_TENURE = 20
 (Q_ENDOWMENT, Q_MPCR, Q_BELIEF_WEIGHT, Q_NOISE, Q_COMPLIANCE, Q_MARGIN, Q_LEARNING,
  Q_PUNISH_RATE, Q_MAX_POINTS, Q_COST, Q_IMPACT, Q_RESTART, Q_PAYOFF_WEIGHT, Q_ASPIRATION,
- Q_SENSITIVITY, Q_PROPENSITY) = range(16)
-N_Q = 16
+ Q_SENSITIVITY, Q_PROPENSITY, Q_PEER_COMPARISON) = range(17)
+N_Q = 17
 
 
 def decide(kind, slope, base, belief, propensity, pressure, punish, params, key, t, c) -> float:
@@ -107,7 +107,7 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
                 for i in ids:
                     total += payoff[i]
                 for i in ids:
-                    peers = (total - payoff[i]) / (k - 1)
+                    peers = float(params[Q_PEER_COMPARISON]) * (total - payoff[i]) / (k - 1)
                     propensity[i] = rb.learnt_propensity(
                         propensity[i], payoff[i], peers, x[i], params[Q_ASPIRATION],
                         params[Q_SENSITIVITY], e)

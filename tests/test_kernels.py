@@ -108,6 +108,7 @@ def param_vector(rng: np.random.Generator, endowment: float, binary: bool, mutat
     p[krules.P_PAYOFF_WEIGHT] = float(rng.choice([0.0, 1.0, rng.uniform(0.0, 1.0)]))
     p[krules.P_ASPIRATION] = float(rng.choice([0.0, rng.uniform(-1.0, 1.0)]))
     p[krules.P_SENSITIVITY] = float(rng.choice([0.0, 5.0, rng.uniform(0.0, 50.0)]))
+    p[krules.P_PEER_COMPARISON] = float(rng.choice([0.0, 1.0, rng.uniform()]))
     return p
 
 
@@ -371,7 +372,7 @@ def test_neighbourhood_groups_of_an_isolated_node():
 
 PARAMETER_INDICES = ("P_ENDOWMENT", "P_BINARY", "P_MUTATION", "P_TEMPERATURE", "P_SELECTION",
                      "P_BELIEF_WEIGHT", "P_NOISE", "P_THRESHOLD", "P_PAYOFF_WEIGHT",
-                     "P_ASPIRATION", "P_SENSITIVITY")
+                     "P_ASPIRATION", "P_SENSITIVITY", "P_PEER_COMPARISON")
 
 
 def test_rule_codes_match_twin():
@@ -607,6 +608,7 @@ def test_human_rule_by_hand():
     params[krules.P_PAYOFF_WEIGHT] = 0.4
     params[krules.P_ASPIRATION] = 0.1
     params[krules.P_SENSITIVITY] = 2.0
+    params[krules.P_PEER_COMPARISON] = 1.0
     params[krules.P_MUTATION] = 1.0  # the human rule does not mutate
     kind = np.full(2, bk.CONDITIONAL_COOPERATOR, dtype=np.int8)
     slope, base = np.full(2, 0.8), np.zeros(2)

@@ -47,6 +47,7 @@ def random_params(rng: np.random.Generator) -> np.ndarray:
     q[lk.Q_ASPIRATION] = rng.choice([0.0, rng.uniform(-0.5, 0.5)])
     q[lk.Q_SENSITIVITY] = rng.choice([0.0, rng.uniform(0, 20)])
     q[lk.Q_PROPENSITY] = rng.choice([0.0, 1.0, rng.uniform(0, 1)])
+    q[lk.Q_PEER_COMPARISON] = rng.choice([0.0, 1.0, rng.uniform(0, 1)])
     return q
 
 

@@ -45,6 +45,7 @@ def params_from_config(config: SimulationConfig) -> np.ndarray:
     p[ref.P_PAYOFF_WEIGHT] = config.payoff_weight
     p[ref.P_ASPIRATION] = config.aspiration
     p[ref.P_SENSITIVITY] = config.sensitivity
+    p[ref.P_PEER_COMPARISON] = config.peer_comparison
     return p
 
 

@@ -31,14 +31,14 @@ SHARE_HUMP = Param(
     "a fixed amount of their own", low=0.0, high=1.0,
     source="literature: about 14% hump-shaped contributors (Fischbacher, Gächter & Fehr 2001)")
 SLOPE = Param(
-    "slope", 0.567, "conditional cooperators' mean response to what they expect others to give",
+    "slope", 0.973, "conditional cooperators' mean response to what they expect others to give",
     low=0.0, high=2.0,
     source=f"{_CAL}; below 1 (Fischbacher & Gächter 2010, AER 100:541)")
 SLOPE_SD = Param(
     "slope_sd", 0.2, "spread (sd) of that response between people", low=0.0, high=2.0,
     source="assumption")
 BELIEF_WEIGHT = Param(
-    "belief_weight", 0.339, "weight of last round's observed mean in the belief update",
+    "belief_weight", 0.283, "weight of last round's observed mean in the belief update",
     low=0.0, high=1.0,
     source=f"{_CAL}; beliefs follow what others gave last round (Fischbacher & Gächter 2010)")
 BELIEF_SD = Param(
@@ -48,19 +48,25 @@ NOISE = Param(
     "noise", 0.1, "standard deviation of decision noise, as a share of E", low=0.0, high=1.0,
     source="assumption")
 PAYOFF_WEIGHT = Param(
-    "payoff_weight", 0.761, "weight of the propensity learnt from own earnings against the "
+    "payoff_weight", 0.699, "weight of the propensity learnt from own earnings against the "
     "response to others' giving (0: others only, 1: own payoffs only)", low=0.0, high=1.0,
     source=f"{_CAL}; the mix of social preferences and payoff-based reinforcement (Cotla & "
     "Petrie; Burton-Chellew, Nax & West 2015, Proc R Soc B 282:20142678)")
 ASPIRATION = Param(
-    "aspiration", -0.263, "how much more than their co-players' average, per game and as a share "
-    "of E, people must earn to be satisfied (more reinforces what they did, less discourages "
-    "it)", low=-1.0, high=1.0,
+    "aspiration", 0.238, "how much more than the reference (peer_comparison times their "
+    "co-players' average), per game and as a share of E, people must earn to be satisfied "
+    "(more reinforces what they did, less discourages it)", low=-1.0, high=3.0,
     source=f"{_CAL}; aspiration learning (Ezaki, Horita, Takezawa & Masuda 2016, PLoS Comput "
     "Biol 12:e1005034), with the aspiration set by comparison with co-players (a modelling "
     "choice)")
+PEER_COMPARISON = Param(
+    "peer_comparison", 0.501, "how much of the reference payoff is the co-players' mean (1: "
+    "satisfied by earning more than them; 0: by a fixed level of earnings, the aspiration)",
+    low=0.0, high=1.0,
+    source=f"{_CAL}; 0 is the fixed aspiration of Ezaki et al. 2016, 1 a comparison with "
+    "co-players (a modelling choice)")
 SENSITIVITY = Param(
-    "sensitivity", 6.464, "how strongly satisfaction responds to the payoff's distance from the "
+    "sensitivity", 10.939, "how strongly satisfaction responds to the payoff's distance from the "
     "aspiration (beta of Ezaki et al. 2016)", low=0.0, high=50.0, source=_CAL)
 INITIAL_COOPERATION = Param(
     "initial_cooperation", 0.5, "mean first-round contribution (payoff-learning rules) or "
@@ -74,23 +80,23 @@ PUNISHMENT_RATE = Param(
     source="assumption: punishment rises with that shortfall (Fehr & Gächter 2002, Fig. 3); "
     "not fitted")
 PUNISHMENT_COMPLIANCE = Param(
-    "punishment_compliance", 0.636, "share of the gap to the expected norm that human-like "
+    "punishment_compliance", 0.312, "share of the gap to the expected norm that human-like "
     "people close in fear of sanctions before any is felt", low=0.0, high=1.0, source=_CAL)
 PUNISHMENT_MARGIN = Param(
-    "punishment_margin", 0.093, "how far above what they expect others to give sanction-wary "
+    "punishment_margin", 0.231, "how far above what they expect others to give sanction-wary "
     "people aim, as a share of E", low=0.0, high=1.0, source=_CAL)
 PUNISHMENT_LEARNING = Param(
-    "punishment_learning", 0.106, "how fast that fear grows per punishment point received per "
+    "punishment_learning", 0.217, "how fast that fear grows per punishment point received per "
     "game (and relaxes in rounds without one)",
     low=0.0, high=10.0, source=_CAL)
 RESTART = Param(
-    "restart", 0.697, "laboratory only: share of the belief that returns to its first value when "
+    "restart", 0.695, "laboratory only: share of the belief that returns to its first value when "
     "a new block of periods starts", low=0.0, high=1.0,
     source=f"{_CAL}; the restart effect (Andreoni 1988, J Public Econ 37:291)")
 
 #: the human-like behaviour's settings, in the order of the command line
 HUMAN_LIKE = (SHARE_CONDITIONAL, SHARE_FREE_RIDER, SHARE_HUMP, SLOPE, SLOPE_SD, BELIEF_WEIGHT,
-              BELIEF_SD, NOISE, PAYOFF_WEIGHT, ASPIRATION, SENSITIVITY)
+              BELIEF_SD, NOISE, PAYOFF_WEIGHT, ASPIRATION, PEER_COMPARISON, SENSITIVITY)
 #: how human-like people punish and respond to punishment (read by peer punishment)
 SANCTIONS = (PUNISHMENT_RATE, PUNISHMENT_COMPLIANCE, PUNISHMENT_MARGIN, PUNISHMENT_LEARNING)
 #: every field of :class:`Behaviour`

@@ -48,7 +48,8 @@ P_THRESHOLD = 7  # complex contagion: cooperating contacts needed before moving 
 P_PAYOFF_WEIGHT = 8
 P_ASPIRATION = 9
 P_SENSITIVITY = 10
-N_PARAMS = 11
+P_PEER_COMPARISON = 11
+N_PARAMS = 12
 
 # |z| beyond which the Fermi probability is taken as exactly 0 or 1 (1/(1+e^40) < 2^-53,
 # below the resolution of the uniform draws it is compared with)
@@ -142,7 +143,7 @@ def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity
 
     The belief moves towards what co-players gave last round (``obs_i``, NaN if she had none);
     under the ``human`` rule her propensity also learns from last round's payoff per game
-    (``earned[i]``) against her co-players' mean (``peers_i``);
+    (``earned[i]``) against ``peer_comparison`` times her co-players' mean (``peers_i``);
     the two are mixed by ``payoff_weight`` (the ``conditional`` rule: others' giving only);
     normal noise; clipped to [0, E]; rounded to 0 or E with binary strategies.
     """
@@ -150,7 +151,8 @@ def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity
     new_belief = bk.updated_belief(belief[i], obs_i, params[P_BELIEF_WEIGHT])
     social = bk.social_target(kind[i], slope[i], base[i], new_belief, endowment)
     if code == HUMAN:
-        new_p = bk.learnt_propensity(propensity[i], earned[i], peers_i, x[i],
+        new_p = bk.learnt_propensity(propensity[i], earned[i],
+                                     params[P_PEER_COMPARISON] * peers_i, x[i],
                                      params[P_ASPIRATION], params[P_SENSITIVITY], endowment)
         target = bk.intention(social, new_p, params[P_PAYOFF_WEIGHT], endowment)
     else:

@@ -52,7 +52,8 @@ Q_PAYOFF_WEIGHT = 12
 Q_ASPIRATION = 13
 Q_SENSITIVITY = 14
 Q_PROPENSITY = 15  # first propensity to cooperate
-N_Q = 16
+Q_PEER_COMPARISON = 16
+N_Q = 17
 
 
 @nb.njit(inline="always", cache=True)
@@ -150,7 +151,7 @@ def simulate_sessions(schedule, punish, block_start, kind, slope, base, belief0,
                     total += payoff[s, t, schedule[s, t, g * k + q]]
                 for q in range(k):
                     i = schedule[s, t, g * k + q]
-                    peers = (total - payoff[s, t, i]) / (k - 1)
+                    peers = params[Q_PEER_COMPARISON] * (total - payoff[s, t, i]) / (k - 1)
                     propensity[i] = bk.learnt_propensity(
                         propensity[i], payoff[s, t, i], peers, x[i], params[Q_ASPIRATION],
                         params[Q_SENSITIVITY], e)

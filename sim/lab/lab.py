@@ -76,6 +76,7 @@ def parameter_vector(design: LabDesign, behaviour: Behaviour) -> np.ndarray:
     q[lk.Q_ASPIRATION] = behaviour.aspiration
     q[lk.Q_SENSITIVITY] = behaviour.sensitivity
     q[lk.Q_PROPENSITY] = behaviour.initial_cooperation
+    q[lk.Q_PEER_COMPARISON] = behaviour.peer_comparison
     return q
 
 
