@@ -116,6 +116,14 @@ def reading(run: dict[str, Any], networks: list[str], policies: list[str]) -> li
                     f"{head} on {METRIC_LABEL[metric]}, cooperation does better than "
                     f"competition on {_list(better)}; worse on {_list(worse)}; the 95% CIs "
                     f"overlap on {_list(same)}.")
+        if "punishment" in policies:
+            endowment = run["settings"]["world"].get("endowment", 20.0)
+            peaks = {w: max(run["trajectories"][population]["punishment"][w]["mean"])
+                     / endowment for w in networks}
+            lines.append(
+                f"{head} under punishment the highest round's mean contribution is "
+                + ", ".join(f"{100 * v:.0f}% of the endowment on {w}" for w, v in peaks.items())
+                + (" (at or near the ceiling)." if max(peaks.values()) >= 0.9 else "."))
         for a, b in (("punishment", "baseline"), ("growing-resources", "envelope"),
                      ("cooperation+punishment", "cooperation")):
             if a not in policies or b not in policies:
