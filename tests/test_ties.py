@@ -18,11 +18,11 @@ from test_kernels import State, check_update
 
 from cli.main import main
 from sim import ConfigError, Simulation, SimulationConfig
+from sim.behaviour import kernels as bk
 from sim.graph import CSRGraph
 from sim.groups import neighbourhood_groups
 from sim.kernels import centrality as kcentrality
 from sim.kernels import games
-from sim.behaviour import kernels as bk
 from sim.kernels import rules as krules
 from sim.kernels import weaving as kweaving
 from sim.networks import build_network, from_networkx

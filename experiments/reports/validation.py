@@ -73,17 +73,18 @@ def _cell(row: dict[str, Any]) -> str:
 
 def table_text(run: dict[str, Any]) -> str:
     timing = run["timing"]
+    width = max([52, *(len(row["condition"]) for row in run["results"])])
     lines = [
         f"cascade experiment validation ({'quick' if run['quick'] else 'full'}), seed "
         f"{run['seed']}: {timing['seconds']:.1f} s on {timing['cpus']} CPUs "
         f"(load {timing['load_before'][0]:.2f} before, {timing['load_after'][0]:.2f} after)",
         "",
-        f"{'study':<14} {'condition':<56} {'x':>6}  {'simulated [95% CI]':<28} "
+        f"{'study':<14} {'condition':<{width}} {'x':>6}  {'simulated [95% CI]':<28} "
         f"{'published':>9}  status",
     ]
     for name, rows in studies_of(run):
         for row in rows:
-            lines.append(f"{row['study']:<14} {row['condition']:<56} {number(row['x']):>6}  "
+            lines.append(f"{row['study']:<14} {row['condition']:<{width}} {number(row['x']):>6}  "
                          f"{_cell(row):<28} {number(row['published'], 3):>9}  "
                          f"{row.get('status') or ''}".rstrip())
         lines.append(f"{'':<14} ({name}: {timing['study_seconds'][name]:.1f} s)")
