@@ -2,10 +2,12 @@
 
 Each source is a Python file in the "percent" format: ``# %%`` starts a code cell,
 ``# %% [markdown]`` a Markdown cell (its lines are comments, ``# `` is stripped), and
-``# %% [answer]`` a code cell holding an exercise's answer, saved with its input and output
-collapsed (JupyterLab and Notebook 7 show a bar the student clicks to reveal it). The notebooks
-are written with empty outputs and execution counts; cell ids are derived from the cell's
-position, so rebuilding an unchanged source rewrites nothing.
+``# %% [answer]`` a code cell holding an exercise's answer, saved with its input collapsed
+(JupyterLab and Notebook 7 show a bar the student clicks to reveal it). An answer cell only
+defines things (``def answer_1(): ...``, classes, imports): running all cells prints no answer,
+and the student calls ``answer_1()`` when she wants its numbers. The notebooks are written with
+empty outputs and execution counts; cell ids are derived from the cell's position, so
+rebuilding an unchanged source rewrites nothing.
 
 Usage (from the repository root)::
 
@@ -16,6 +18,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from pathlib import Path
 
@@ -46,8 +49,28 @@ def parse_cells(text: str) -> list[tuple[str, str]]:
         source = "\n".join(lines).strip("\n")
         if not source:
             raise ValueError(f"an empty {kind} cell")
+        if kind == "answer":
+            check_answer(source)
         out.append((kind, source))
     return out
+
+
+#: what an answer cell may hold at its top level: definitions only, so it prints nothing
+DEFINITIONS = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+def check_answer(source: str) -> None:
+    """Raise ValueError unless the answer cell only defines functions, classes and imports,
+    one of them a function ``answer_<number>``."""
+    tree = ast.parse(source)
+    for node in tree.body:
+        if not isinstance(node, DEFINITIONS) and not (
+                isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            raise ValueError(f"an answer cell may only define functions and classes "
+                             f"(line {node.lineno} runs code)")
+    if not any(isinstance(n, ast.FunctionDef) and n.name.startswith("answer_")
+               for n in tree.body):
+        raise ValueError("an answer cell must define a function answer_<number>()")
 
 
 def _uncomment(line: str) -> str:
@@ -72,7 +95,7 @@ def build_notebook(source: Path) -> nbformat.NotebookNode:
         else:
             cell = new_code_cell(text, id=cell_id)
             if kind == "answer":
-                cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+                cell.metadata["jupyter"] = {"source_hidden": True}
                 cell.metadata["tags"] = ["answer"]
         cells.append(cell)
     notebook = new_notebook(cells=cells)

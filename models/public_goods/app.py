@@ -97,8 +97,11 @@ CSS = """
 .cascade-pending-note { color: #e65100; font-size: 12px; }
 .theme--dark .cascade-pending-note { color: #ffb74d; }
 .cascade-apply { position: sticky; top: 0; z-index: 3; padding: 8px; border-radius: 6px;
-  background: rgba(127, 127, 127, 0.08); }
-.cascade-apply-pending { background: rgba(251, 140, 0, 0.15); }
+  background-color: #fff; box-shadow: 0 2px 4px rgba(0, 0, 0, 0.15);
+  background-image: linear-gradient(rgba(127, 127, 127, 0.08), rgba(127, 127, 127, 0.08)); }
+.theme--dark .cascade-apply { background-color: #1e1e1e; }
+.cascade-apply-pending {
+  background-image: linear-gradient(rgba(251, 140, 0, 0.18), rgba(251, 140, 0, 0.18)); }
 .cascade-slider-row { display: flex; align-items: center; gap: 8px; }
 .cascade-slider-row .v-input { flex: 1 1 auto; }
 /* the label is printed above the slider; Vuetify's copy names the thumb for screen readers */
@@ -373,13 +376,22 @@ def ControlInput(control: Control, value: Any, applied: Any, on_value: Callable[
             LabeledSlider(control.label, cast(value), control.low, control.high, control.step,
                           lambda x: on_value(cast(x)), control.display(value), pending=pending)
         else:
-            # the value counts when the field is left or Enter is pressed, so that what the
-            # server sends back never overwrites keys typed meanwhile
-            solara.InputText(control.label, value=str(value), continuous_update=False,
-                             on_value=on_value)
+            TypedField(control.label, str(value), on_value)
         if pending:
             solara.Text(f"changed (applied: {control.display(applied)})",
                         classes=["cascade-pending-note"])
+
+
+@solara.component
+def TypedField(label: str, value: str, on_value: Callable[[str], None]):
+    """A typed field whose text counts when it is left or Enter is pressed.
+
+    The text comes with the field's change event itself, so it can never be older than
+    what was typed (a value read back from the field after the event can be).
+    """
+    field = solara.v.TextField(label=label, v_model=value, hide_details=True)
+    solara.v.use_event(field, "change", lambda _widget, _event, text: on_value(str(text)))
+    return field
 
 
 @solara.component

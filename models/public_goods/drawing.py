@@ -22,6 +22,7 @@ import hashlib
 import io
 import math
 import textwrap
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class Layout:
 
 
 _layouts: OrderedDict[tuple[str, int], Layout] = OrderedDict()
+_layouts_lock = threading.Lock()  # browser sessions draw from several threads
 
 
 def graph_fingerprint(graph: CSRGraph) -> str:
@@ -82,10 +84,11 @@ def network_layout(graph: CSRGraph, seed: int) -> Layout:
     network, and scenarios that play on the same network.
     """
     key = (graph_fingerprint(graph), int(seed))
-    cached = _layouts.get(key)
-    if cached is not None:
-        _layouts.move_to_end(key)
-        return cached
+    with _layouts_lock:
+        cached = _layouts.get(key)
+        if cached is not None:
+            _layouts.move_to_end(key)
+            return cached
     if graph.n == 1:
         raw = np.zeros((1, 2))
     elif graph.team is not None:
@@ -96,9 +99,10 @@ def network_layout(graph: CSRGraph, seed: int) -> Layout:
                                iterations=iterations)
         raw = np.array([pos[i] for i in range(graph.n)], dtype=np.float64)
     layout = Layout(xy=_fit(raw))
-    _layouts[key] = layout
-    while len(_layouts) > _LAYOUT_CACHE_SIZE:
-        _layouts.popitem(last=False)
+    with _layouts_lock:
+        _layouts[key] = layout
+        while len(_layouts) > _LAYOUT_CACHE_SIZE:
+            _layouts.popitem(last=False)
     return layout
 
 
@@ -474,8 +478,8 @@ def charts_figure(
     figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 3),
                   bbox_to_anchor=(0.5, -0.02), fontsize=9, frameon=False)
     if sentence:
-        figure.suptitle("\n".join(textwrap.wrap(sentence, 130)), fontsize=9, y=1.0,
-                        ha="center", va="bottom")
+        figure.suptitle("\n".join(textwrap.wrap(sentence, 130)), fontsize=9, y=0.995,
+                        ha="center", va="top")
     figure.tight_layout(rect=(0, 0.1, 1, 1))
     _footer(figure, settings)
     return figure

@@ -250,7 +250,7 @@ def scenario_controls() -> list[Control]:
         items.append(Control(
             "contagion", "Spread of behaviour",
             "Simple: people respond to what their contacts give; complex: only once enough "
-            "contacts cooperate (Centola & Macy 2007; needs How people decide: conditional).",
+            "contacts cooperate (Centola & Macy 2007; for the human-like ways of deciding).",
             "select", _default("contagion"), choices=tuple(contagions), field="contagion",
             short="{} contagion"))
     items.append(Control(
@@ -344,7 +344,8 @@ def combine_policies(policy: str, punishment: bool) -> str:
 
 
 def in_page_words(message: str) -> str:
-    """An engine message with each command-line option replaced by the control's label."""
+    """An engine message with each command-line option replaced by the control's label, in
+    quotes."""
     labels: dict[str, str] = {}
     for control in controls():
         if control.field and control.field not in labels:
@@ -353,7 +354,7 @@ def in_page_words(message: str) -> str:
 
     def option(match: re.Match) -> str:
         name = match.group(1).replace("-", "_")
-        return labels.get(name, match.group(0))
+        return f'"{labels[name]}"' if name in labels else match.group(0)
 
     text = re.sub(r"--([a-z][a-z-]*)", option, " ".join(message.split()))
     return re.sub(r"\bn=(\d+)", r"the number of people (\1)", text)
@@ -439,9 +440,6 @@ def _parse_scenario(raw: Mapping[str, Any], study: dict[str, Any],
                 f"{s['bridging']:.2f}, about {inside:.1f} of each person's colleagues are in "
                 "their own team, so a team needs more members than that; raise Team size or "
                 f"Bridging share, or lower {ties_label}")
-    if s.get("contagion", "simple") == "complex" and s["rule"] != "conditional":
-        raise LabError(f"{by_name['contagion'].label} 'complex' needs "
-                       f"{by_name['rule'].label}: conditional (got {s['rule']})")
     engine: dict[str, Any] = {
         "n": people,
         "rounds": study["rounds"],

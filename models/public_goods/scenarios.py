@@ -199,10 +199,12 @@ class Results:
                 clauses.append(f"the same {plain}{same}: {_fmt(est.mean)} {unit}")
                 continue
             delta = est.mean - ref_est.mean
+            digits = _digits(delta)
             word = "more" if delta > 0 else "less"
             relative = f", {_signed(100 * delta / ref_est.mean, 0)}%" if ref_est.mean > 0 else ""
-            clauses.append(f"{word} {plain}{than}: {_fmt(est.mean)} against "
-                           f"{_fmt(ref_est.mean)} {unit} ({_signed(delta)}{relative})")
+            clauses.append(f"{word} {plain}{than}: {_fmt(est.mean, digits)} against "
+                           f"{_fmt(ref_est.mean, digits)} {unit} ({_signed(delta, digits)}"
+                           f"{relative})")
             if self.replicates >= 2:
                 (separated if est.separates_from(ref_est) else overlapping).append(plain)
         text = f"{name} gives {', and '.join(clauses)}"
@@ -267,13 +269,18 @@ class Results:
         return pd.DataFrame(rows)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}" if abs(value) >= 0.05 or value == 0 else f"{value:.2g}"
+def _digits(delta: float) -> int:
+    """Decimals that show a difference of ``delta``: 1, or 2 or 3 for small ones."""
+    size = abs(delta)
+    return 1 if size >= 0.1 or size == 0 else 2 if size >= 0.01 else 3
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}"
 
 
 def _signed(value: float, digits: int = 1) -> str:
-    text = f"{value:+.{digits}f}"
-    return text.replace("-", "−")
+    return f"{value:+.{digits}f}".replace("-", "−")
 
 
 # --------------------------------------------------------------------------- playing

@@ -11,13 +11,24 @@
 #    Python twin of a built-in rule reproduces it exactly;
 # 4. watch your agents in Mesa's interactive view, inline.
 #
-# The model is `models.public_goods.PublicGoodsModel` (see its `README.md`). Its games are
-# played by the engine; only the decisions you write run in Python.
+# **What you need.** Notebook 1 and Python classes: a *subclass* takes everything from its
+# parent class and replaces the methods it redefines (here, one method: `decide`). The model
+# is `models.public_goods.PublicGoodsModel` (see `models/public_goods/README.md`). Its games
+# are played by the engine; only the decisions you write run in Python.
 
 # %%
+# Setup: the project's package must be importable (see notebooks/README.md if this fails).
+try:
+    import sim  # noqa: F401
+except ModuleNotFoundError:
+    raise ModuleNotFoundError(
+        "The package 'sim' was not found: open this notebook with the project's environment "
+        "as the kernel, or install the project first (notebooks/README.md)") from None
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.ticker import MaxNLocator
 
 from models.public_goods import PublicGoodsAgent, PublicGoodsModel, PythonFermiAgent
 
@@ -27,8 +38,9 @@ SETTINGS = dict(n=300, network="small-world", degree=4, rounds=30)
 # ## How an agent decides
 #
 # Every round after the first, the model calls `decide()` on every agent, collects the
-# answers, and only then applies them all (synchronous updating): `decide()` sees the round
-# just played and *returns* a contribution in $[0, E]$. Inside it an agent can read
+# answers, and only then applies them all (**synchronous updating**: nobody sees anybody's new
+# decision before deciding): `decide()` sees the round just played and *returns* a
+# contribution between 0 and the endowment $E$. Inside it an agent can read
 #
 # - `self.contribution`, `self.payoff`: what it gave and earned in the round just played;
 # - `self.neighbours`: the agents it is tied to (each with the same attributes);
@@ -64,15 +76,20 @@ for label, model in (("Reciprocator (Python)", mine), ("rule='conditional' (buil
     ax.plot(frame.index + 1, frame["mean_contribution"], marker=".", label=label)
 ax.set_xlabel("round")
 ax.set_ylabel("mean contribution (MU)")
+ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+ax.set_title("Reciprocators against the built-in conditional cooperators")
 ax.legend()
 plt.show()
+for label, model in (("Reciprocator", mine), ("conditional", builtin)):
+    given = model.history().mean_contribution
+    print(f"{label:13s} round 1: {given[0]:.2f} MU, round {len(given)}: {given[-1]:.2f} MU")
 
 # %% [markdown]
-# Same network, same first round (same seed), different rules. Our reciprocators all give a
-# little less than they saw, so cooperation shrinks by 10% a round towards zero. The built-in
-# `conditional` population is a mixture (conditional cooperators, free riders, hump-shaped and
-# unconditional givers, with beliefs and noise): it falls fast at first and then levels off,
-# held up by the unconditional givers.
+# Same network, same seed, different rules. Our reciprocators all give 90% of what they saw,
+# so each round the average keeps about 90% of the last: cooperation shrinks towards zero
+# (compare the first and last rounds printed above). The built-in `conditional` people are a
+# mixture (conditional cooperators, free riders, hump-shaped and fixed givers, with beliefs
+# and noise): the fixed givers and the noise keep their average away from zero.
 
 # %% [markdown]
 # ## A Python twin of a built-in rule
@@ -101,16 +118,30 @@ assert np.array_equal(a, b) and changed > 0
 # %% [markdown]
 # ## The interactive view
 #
-# Mesa's `SolaraViz` shows a model in the notebook: the network with each agent coloured by
-# what it gives (red nothing, green everything), a chart of the mean contribution, and
-# **Step**, **Play** and **Reset** buttons. Sliders change the settings; press Reset to apply
-# them. (The view needs a live kernel: run the notebook yourself to use it.) The full policy
-# app of `cascade viz` is a SolaraViz page too and shows inline the same way:
-# `from models.public_goods.app import Page` and then `Page()` as a cell's last line.
+# Mesa draws a model in the notebook with [Solara](https://solara.dev) widgets: the network
+# with each agent coloured by what it gives (red nothing, green everything), a chart of the
+# mean contribution, **Reset**, **▶** (play) and **Step** buttons, and sliders for the
+# settings (moved sliders take effect on Reset). The view needs a live kernel: run the
+# notebook yourself to use it.
+#
+# Mesa's `SolaraViz(model, renderer, components=..., model_params=...)` lays these parts out
+# as a full page: a sidebar (folded behind the ☰ button when inline) and tabs of draggable
+# panels, whose script the Jupyter server must supply. The cell below puts the same Mesa parts
+# one under the other instead, so that they show at once and need nothing beyond the widgets
+# themselves: no internet, no Jupyter server extension. (`SolaraViz` with the same arguments
+# still works in JupyterLab installed in the project's environment, and it is what
+# `cascade viz` serves.)
 
 # %%
-from mesa.visualization import Slider, SolaraViz, SpaceRenderer, make_plot_component
+import solara
+from mesa.visualization import Slider, SpaceRenderer, make_plot_component
 from mesa.visualization.components import AgentPortrayalStyle
+from mesa.visualization.solara_viz import (
+    ModelController,
+    ModelCreator,
+    SpaceRendererComponent,
+)
+from mesa.visualization.utils import update_counter
 
 colour_map = colormaps["RdYlGn"]
 
@@ -118,7 +149,7 @@ colour_map = colormaps["RdYlGn"]
 def portrayal(agent):
     share = agent.contribution / agent.config.endowment
     r, g, b, _ = colour_map(share)
-    return AgentPortrayalStyle(color=(r, g, b), size=30)
+    return AgentPortrayalStyle(color=(r, g, b), size=40)
 
 
 model_params = {
@@ -134,17 +165,46 @@ view_model = PublicGoodsModel(rng=1, agent_class=Reciprocator, network="small-wo
                               degree=4, rounds=200, collect_agents=False)
 renderer = (
     SpaceRenderer(view_model, backend="matplotlib")
-    .setup_structure(edge_kwargs={"alpha": 0.3})  # the ties
+    .setup_structure(edge_kwargs={"alpha": 0.3}, node_kwargs={"alpha": 0})  # the ties only
     .setup_agents(portrayal)  # the agents, coloured by portrayal()
 )
 renderer.render()
-page = SolaraViz(
-    view_model,
-    renderer,
-    components=[make_plot_component("mean_contribution")],
-    model_params=model_params,
-    name="Reciprocators on a small world",
-)
+chart, _page = make_plot_component("mean_contribution")
+
+
+@solara.component
+def Round(model):
+    update_counter.get()  # Mesa moves this counter after every step: redraw then
+    solara.Text(f"round {model.engine.round} of {model.config.rounds}")
+
+
+@solara.component
+def Chart(model):
+    update_counter.get()
+    chart(model)
+
+
+@solara.component
+def ReciprocatorView():
+    """Mesa's controls, settings, network drawing and chart, one under the other."""
+    model = solara.use_reactive(view_model)
+    drawing = solara.use_reactive(renderer)
+    settings = solara.use_reactive({})
+    with solara.Card("Reciprocators on a small world", classes=["reciprocator-view"]):
+        ModelController(model, renderer=drawing, model_parameters=settings,
+                        play_interval=solara.use_reactive(150),
+                        render_interval=solara.use_reactive(1),
+                        use_threads=solara.use_reactive(False))
+        Round(model.value)
+        ModelCreator(model, model_params, model_parameters=settings)
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            with solara.Column(style={"width": "420px"}):
+                SpaceRendererComponent(model.value, drawing.value)
+            with solara.Column(style={"width": "420px"}):
+                Chart(model.value)
+
+
+page = ReciprocatorView()
 page
 
 # %% [markdown]
@@ -156,11 +216,11 @@ page
 #
 # <details><summary>Answer</summary>
 #
-# With `slope = 1` the mean contribution stays where it started (about 6.5 MU): each agent
-# takes the average of its neighbours, so contributions even out but the total does not
-# shrink. With free riders in the mix it collapses to 0 within about ten rounds: every
-# reciprocator next to a free rider sees less than the average, gives less, and passes the
-# loss on.
+# `answer_1()` prints both runs at rounds 1, 6, 11 and 30. With `slope = 1` the mean
+# contribution stays close to where it started: each agent takes the average of its
+# neighbours, so contributions even out but the total barely shrinks. With free riders in the
+# mix it collapses towards 0: every reciprocator next to a free rider sees less than the
+# average, gives less, and passes the loss on.
 # </details>
 
 # %%
@@ -178,23 +238,30 @@ class FairWithFreeRiders(FairReciprocator):
         return super().decide()
 
 
-for cls in (FairReciprocator, FairWithFreeRiders):
-    model = PublicGoodsModel(rng=1, agent_class=cls, **SETTINGS)
-    model.run_model()
-    print(f"{cls.__name__:20s}", np.round(model.history().mean_contribution[[0, 5, 10, 29]], 2))
+def answer_1():
+    """Mean contribution of perfect reciprocators, without and with free riders."""
+    out = {}
+    for cls in (FairReciprocator, FairWithFreeRiders):
+        model = PublicGoodsModel(rng=1, agent_class=cls, **SETTINGS)
+        model.run_model()
+        given = model.history().mean_contribution
+        print(f"{cls.__name__:20s} rounds 1, 6, 11, 30:", np.round(given[[0, 5, 10, 29]], 2))
+        out[cls.__name__] = given.tolist()
+    return out
+
 
 # %% [markdown]
 # **2. Imitate the best, in Python.** Write an agent that copies the contribution of the
 # best-earning agent among itself and its neighbours (keeping its own on ties, and taking the
 # first neighbour in `self.neighbours` order when neighbours tie): the rule of Nowak & May
-# (1992). Compare it with the built-in `rule="imitate-best"` with `mutation=0.0`. Are the
-# trajectories the same?
+# (1992). Compare it with the built-in `rule="imitate-best"` with `mutation=0.0` (no random
+# exploration). Are the trajectories the same?
 #
 # <details><summary>Answer</summary>
 #
 # Yes, exactly the same: the built-in kernel does the same thing (copy a strictly better
 # earner, the first one on ties), and with `mutation=0.0` there are no random numbers to
-# differ. The hidden cell asserts it.
+# differ. `answer_2()` compares every agent in every round.
 # </details>
 
 # %%
@@ -210,15 +277,19 @@ class BestImitator(PublicGoodsAgent):
         return choice
 
 
-python_best = PublicGoodsModel(rng=3, rule="imitate-best", mutation=0.0,
-                               agent_class=BestImitator, record_agents=True, **SETTINGS)
-python_best.run_model()
-numba_best = PublicGoodsModel(rng=3, rule="imitate-best", mutation=0.0, record_agents=True,
-                              **SETTINGS)
-numba_best.run_model()
-same = np.array_equal(python_best.history().contributions, numba_best.history().contributions)
-print("every agent, every round identical:", same)
-assert same
+def answer_2():
+    """Python imitate-the-best against the built-in rule, agent by agent, round by round."""
+    python_best = PublicGoodsModel(rng=3, rule="imitate-best", mutation=0.0,
+                                   agent_class=BestImitator, record_agents=True, **SETTINGS)
+    python_best.run_model()
+    numba_best = PublicGoodsModel(rng=3, rule="imitate-best", mutation=0.0,
+                                  record_agents=True, **SETTINGS)
+    numba_best.run_model()
+    same = np.array_equal(python_best.history().contributions,
+                          numba_best.history().contributions)
+    print("every agent, every round identical:", same)
+    return {"identical": bool(same)}
+
 
 # %% [markdown]
 # **3. A few committed givers.** Back to `Reciprocator` with `slope = 0.9`: make one agent in
@@ -227,10 +298,11 @@ assert same
 #
 # <details><summary>Answer</summary>
 #
-# Yes: instead of decaying to 0 the mean contribution rises to about 10 MU. The committed
-# givers are a constant source; their neighbours give 90% of what they see, their neighbours'
-# neighbours 90% of that, and the losses are replenished every round. Notebook 4 looks at
-# where such a campaign team is best placed in the network.
+# Yes: `answer_3()` prints the run beside the plain reciprocators. Instead of decaying towards
+# 0 the mean contribution settles well above it. The committed givers are a constant source;
+# their neighbours give 90% of what they see, their neighbours' neighbours 90% of that, and
+# the losses are replenished every round. Notebook 4 looks at where such a campaign team is
+# best placed in the network.
 # </details>
 
 # %%
@@ -244,6 +316,13 @@ class WithCommittedGivers(Reciprocator):
         return super().decide()
 
 
-model = PublicGoodsModel(rng=1, agent_class=WithCommittedGivers, **SETTINGS)
-model.run_model()
-print(np.round(model.history().mean_contribution[[0, 5, 10, 29]], 2))
+def answer_3():
+    """Reciprocators with one committed giver in ten, beside plain reciprocators."""
+    model = PublicGoodsModel(rng=1, agent_class=WithCommittedGivers, **SETTINGS)
+    model.run_model()
+    with_givers = model.history().mean_contribution
+    plain = mine.history().mean_contribution
+    print("rounds 1, 6, 11, 30")
+    print("  with committed givers:", np.round(with_givers[[0, 5, 10, 29]], 2))
+    print("  plain reciprocators:  ", np.round(plain[[0, 5, 10, 29]], 2))
+    return {"with givers": with_givers.tolist(), "plain": plain.tolist()}
