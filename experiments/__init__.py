@@ -20,6 +20,7 @@ EXPERIMENTS: dict[str, str] = {
     "policies": "policies",
     "validation": "validation",
     "ties": "ties",
+    "organisations": "organisations",
 }
 
 

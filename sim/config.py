@@ -28,7 +28,9 @@ from typing import Any
 
 from sim import groups, networks, policies, population, rules, ties
 from sim.behaviour.parameters import HUMAN_LIKE
+from sim.behaviour.split import SPLIT
 from sim.params import ConfigError, Param, Settings, unique_parameters
+from sim.policies import organisations
 
 # --------------------------------------------------------------------- the game itself
 COSTS = ("per-game", "per-individual")
@@ -41,15 +43,69 @@ MPCR = Param("mpcr", None, "marginal per-capita return r/|g|, the same in every 
              "this or --r", optional=True, low=0.0, high=1.0, low_open=True)
 R = Param("r", None, "multiplication factor r; each group's MPCR is then r/|g|; give this or "
           "--mpcr", optional=True, low=0.0, low_open=True)
+MPCR_LOCAL = Param("mpcr_local", None, "two-level game: return of each organisation's pool "
+                   "to every team-mate (default 0.4 once --mpcr-system is given; 0: that "
+                   "level off)", optional=True, low=0.0, high=1.0)
+MPCR_SYSTEM = Param("mpcr_system", None, "two-level game: return of the system's pool, shared "
+                    "across organisations; giving it plays the two-level game (0: that level "
+                    "off)", optional=True, low=0.0, high=1.0,
+                    source="nested public goods (Blackwell & McKee 2003, J Econ Behav Organ "
+                    "52:115; docs/science.md section 8)")
+SYSTEM_POOLS = ("contacts", "everyone")
+SYSTEM_POOL = Param("system_pool", "contacts", "two-level game: the system's pool is shared with "
+                    "one's contacts in other organisations, or one pool for everyone", kind=str,
+                    choices=SYSTEM_POOLS)
+#: the two-level game's settings (docs/science.md section 8)
+LEVELS = (MPCR_LOCAL, MPCR_SYSTEM, SYSTEM_POOL)
 #: the game's own settings
-GAME = (COST, ROUNDS, ENDOWMENT, MPCR, R)
+GAME = (COST, ROUNDS, ENDOWMENT, MPCR, R, *LEVELS)
 #: the MPCR when neither ``mpcr`` nor ``r`` is given (Fehr & Gächter 2002)
 DEFAULT_MPCR = 0.4
+#: policies that change the one-level game's return, which the two-level game does not use
+_ONE_LEVEL_POLICIES = ("growing-resources", "envelope")
 
 
 def _check_game(config: Settings) -> None:
     if config.mpcr is not None and config.r is not None:
         raise ConfigError("give either --mpcr or --r, not both")
+    _check_levels(config)
+
+
+def _check_levels(config: Settings) -> None:
+    """The two-level game's options, alone and with the others (one line each)."""
+    names = config.policy.split(policies.JOIN)
+    if config.mpcr_system is None:
+        if config.mpcr_local is not None:
+            raise ConfigError("--mpcr-local needs --mpcr-system (the two-level game); for one "
+                              "level use --mpcr")
+        if config.system_pool != SYSTEM_POOL.default:
+            raise ConfigError("--system-pool needs --mpcr-system (the two-level game)")
+        return
+    if config.mpcr is not None or config.r is not None:
+        raise ConfigError("the two-level game sets its returns with --mpcr-local and "
+                          "--mpcr-system; drop --mpcr and --r")
+    if config.mpcr_system == 0.0 and config.mpcr_local == 0.0:
+        raise ConfigError("--mpcr-local and --mpcr-system cannot both be 0 (no pool left)")
+    if config.network not in policies.TEAM_NETWORKS:
+        raise ConfigError(f"the two-level game needs organisations: a network with teams "
+                          f"(silos, or a file with a 'team' attribute); got --network "
+                          f"{config.network}")
+    if config.groups != groups.GROUPS.default:
+        raise ConfigError(f"the two-level game plays in organisations (the network's teams); "
+                          f"--groups {config.groups} does not apply")
+    if config.update != "synchronous":
+        raise ConfigError("the two-level game updates synchronously; --update "
+                          f"{config.update} is not available with --mpcr-system")
+    if not rules.RULES[config.rule].uses_beliefs:
+        raise ConfigError(f"the two-level game's split is human-like: --rule {config.rule} is "
+                          "not available with --mpcr-system (use human or conditional)")
+    if config.weaving > 0 or config.cutting > 0:
+        raise ConfigError("--weaving and --cutting rewire the network, which the two-level "
+                          "game's organisations do not follow; set them to 0")
+    for name in names:
+        if name in _ONE_LEVEL_POLICIES:
+            raise ConfigError(f"--policy {name} changes the one-level game's return; it is not "
+                              "available with --mpcr-system")
 
 
 @dataclass(frozen=True)
@@ -74,8 +130,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("games", groups.PARAMETERS + GAME + population.PARAMETERS,
             (groups.check, _check_game)),
     Section("learning", rules.LEARNING),
-    Section("human-like behaviour (human and conditional rules)", HUMAN_LIKE, (rules.check,)),
-    Section("institutions (policies)", policies.PARAMETERS, (policies.check,)),
+    Section("human-like behaviour (human and conditional rules)", HUMAN_LIKE + SPLIT,
+            (rules.check,)),
+    Section("institutions (policies)", policies.PARAMETERS + organisations.PARAMETERS,
+            (policies.check, organisations.check)),
     Section("campaigns and ties", ties.PARAMETERS, (ties.check,)),
 )
 #: every setting, in field order
@@ -129,8 +187,16 @@ class _Settings:
         return self.network in FILE_NETWORKS
 
     @property
+    def two_level(self) -> bool:
+        """Whether the run plays the two-level game (``mpcr_system`` given)."""
+        return self.mpcr_system is not None
+
+    @property
     def share_mode(self) -> tuple[str, float]:
-        """``("mpcr", value)`` or ``("r", value)``; default MPCR 0.4 (Fehr & Gächter 2002)."""
+        """``("mpcr", value)`` or ``("r", value)``; default MPCR 0.4 (Fehr & Gächter 2002).
+        In the two-level game, the organisations' pools return ``mpcr_local``."""
+        if self.mpcr_system is not None:
+            return "mpcr", DEFAULT_MPCR if self.mpcr_local is None else float(self.mpcr_local)
         if self.r is not None:
             return "r", float(self.r)
         return "mpcr", DEFAULT_MPCR if self.mpcr is None else float(self.mpcr)

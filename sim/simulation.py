@@ -18,27 +18,31 @@ from typing import Any
 
 import numpy as np
 
+from sim.behaviour import split as split_kernels
 from sim.config import SimulationConfig
 from sim.graph import CSRGraph
 from sim.groups import Groups, Matcher, check_group_size
 from sim.history import METRICS, History
 from sim.hooks import RoundHook
-from sim.kernels import games, metrics
+from sim.kernels import games, metrics, nested
 from sim.kernels import rules as rule_kernels
 from sim.networks import NETWORKS, from_networkx
-from sim.params import Settings
+from sim.params import ConfigError, Settings
 from sim.policies import policy_hooks
+from sim.policies.organisations import organisation_hooks
 from sim.population import initial_population
 from sim.rules import RULES
 from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
 from sim.ties import ties_hooks
 
 #: the builders of the hooks a config asks for, in the order their hooks act within a step
-CONFIG_HOOKS: tuple[Callable[[Settings], list[RoundHook]], ...] = (policy_hooks, ties_hooks)
+CONFIG_HOOKS: tuple[Callable[[Settings], list[RoundHook]], ...] = (
+    policy_hooks, organisation_hooks, ties_hooks)
 
 
 def config_hooks(config: Settings) -> list[RoundHook]:
-    """Every hook the config asks for: its policies, then its campaign and tie dynamics."""
+    """Every hook the config asks for: its policies, its policy between organisations (two-level
+    game), then its campaign and tie dynamics."""
     return [hook for build in CONFIG_HOOKS for hook in build(config)]
 
 
@@ -116,6 +120,9 @@ class Simulation:
         self._series: dict[str, list[float]] = {m: [] for m in METRICS}
         self._agent_rows: list[np.ndarray] = []
         self.groups: Groups = self._matcher.groups_for_round()
+        self.two_level = config.two_level
+        if self.two_level:
+            self._start_two_level()
         self._set_group_arrays()
 
         self.hooks: list[RoundHook] = config_hooks(config) + list(hooks or [])
@@ -124,6 +131,53 @@ class Simulation:
             hook.start(self, np.random.default_rng(hook_rng_seq))
 
     # ---------------------------------------------------------------- set-up
+    def _start_two_level(self) -> None:
+        """The two-level game (docs/science.md section 8): the organisations (the network's
+        teams) are the groups of the local pools; the system's pool, the split of each
+        person's giving (``system_share``) and what she believes each level gives."""
+        team = self.graph.team
+        if team is None:
+            raise ConfigError("the two-level game needs organisations: the network has no "
+                              "team labels (use silos, or a file with a 'team' attribute)")
+        ptr, members = nested.organisation_lists(team)
+        self.groups = Groups.from_members(self.n, ptr, members)
+        c = self.config
+        self.organisation = self.groups.agent_groups.astype(np.int64)
+        self.mpcr_system = float(c.mpcr_system)
+        self._local_on = c.share_mode[1] > 0.0
+        self._system_on = self.mpcr_system > 0.0
+        self._pool_mode = nested.EVERYONE if c.system_pool == "everyone" else nested.CONTACTS
+        self._contact_ptr, self._contact_idx = nested.cross_contacts(
+            self.graph.indptr, self.graph.indices, team)
+        # how many people one MU given to the system's pool pays m_G to (the giver included)
+        self.system_reach = (np.full(self.n, float(self.n)) if c.system_pool == "everyone"
+                             else 1.0 + np.diff(self._contact_ptr).astype(np.float64))
+        first = float(c.system_share) if self._system_on else 0.0
+        if not self._local_on:
+            first = 1.0
+        self.system_share = np.full(self.n, first)
+        if self._local_on and c.system_pool != "everyone":
+            # nobody to share the system's pool with: it is not offered (split_decision)
+            self.system_share[np.diff(self._contact_ptr) == 0] = 0.0
+        self.split_propensity = np.full(self.n, float(c.system_share))
+        self.belief_local = self.belief * (1.0 - first)
+        self.belief_system = self.belief * first
+        self.local_given = np.zeros(self.n)
+        self.system_given = np.zeros(self.n)
+        self.system_sum = np.zeros(self.n)
+        self.system_paid = np.zeros(self.n)
+        self._local_raw = np.zeros(self.groups.n_groups)
+        self._next_split = [np.empty(self.n) for _ in range(4)]
+        self._seen_local = np.full(self.n, np.nan)
+        self._seen_system = np.full(self.n, np.nan)
+        self._net_local = np.zeros(self.n)
+        self._net_system = np.zeros(self.n)
+        # policy money paid this round for each account's output (policies between
+        # organisations add to them; the split learns from it)
+        self.credit_local = np.zeros(self.n)
+        self.credit_system = np.zeros(self.n)
+        self.level_series: dict[str, list[float]] = {"local": [], "system": []}
+
     def _parameter_vector(self) -> np.ndarray:
         c = self.config
         p = np.zeros(rule_kernels.N_PARAMS)
@@ -174,6 +228,8 @@ class Simulation:
         """
         if graph.n != self.n:
             raise ValueError(f"the new graph has {graph.n} nodes; this run has {self.n}")
+        if self.two_level:
+            raise ValueError("the two-level game's organisations do not follow a rewired network")
         self.graph = graph
         self._matcher.set_graph(graph)
         if self._matcher.structure.follows_network:
@@ -244,10 +300,22 @@ class Simulation:
 
     def _play(self) -> None:
         g = self.groups
-        games.group_payouts(self.contribution, self._payout_weight, self.share, g.group_ptr,
+        local = self.contribution
+        if self.two_level:
+            nested.split_given(self.contribution, self.system_share, self.local_given,
+                               self.system_given)
+            local = self.local_given
+            self.credit_local[:] = 0.0
+            self.credit_system[:] = 0.0
+        games.group_payouts(local, self._payout_weight, self.share, g.group_ptr,
                             g.members, self._given, self.payout)
         games.payoffs(self.contribution, self.own_games, self.config.endowment, self.payout,
                       g.agent_ptr, g.agent_groups, self.payoff)
+        if self.two_level:
+            nested.system_sums(self.system_given, self._pool_mode, self._contact_ptr,
+                               self._contact_idx, self.system_sum)
+            nested.add_system_returns(self.payoff, self.mpcr_system, self.system_sum,
+                                      self.system_paid)
         if self.rule.uses_beliefs or self.config.update == "asynchronous":
             games.group_sums(self.contribution, g.group_ptr, g.members, self.raw_total)
 
@@ -279,14 +347,52 @@ class Simulation:
             self.kind, self.slope, self.base, self.payoff_low, self.payoff_high, self.params,
             self._partner, self._next_contribution, self._next_belief, self._next_propensity,
         )
+        if self.two_level:
+            self._learn_split()
         # swap buffers: the new values become current, the old arrays become scratch
         self.contribution, self._next_contribution = self._next_contribution, self.contribution
         if self.rule.uses_beliefs:
             self.belief, self._next_belief = self._next_belief, self.belief
             self.propensity, self._next_propensity = self._next_propensity, self.propensity
 
+    def _learn_split(self) -> None:
+        """Each person's next split between the two pools (:mod:`sim.behaviour.split`), from
+        what her team-mates and her system partners gave last round and what each account
+        paid her."""
+        g, c = self.groups, self.config
+        games.group_sums(self.local_given, g.group_ptr, g.members, self._local_raw)
+        games.observed_means(self.local_given, self._local_raw, g.group_ptr, g.agent_ptr,
+                             g.agent_groups, self._seen_local)
+        nested.system_partners_means(self.system_given, self.system_sum, self._pool_mode,
+                                     self._contact_ptr, self._seen_system)
+        nested.account_nets(self.local_given, self.system_given, self.payout, g.agent_groups,
+                            self.system_paid, self.credit_local, self.credit_system,
+                            self._net_local, self._net_system)
+        new_share, new_q, new_bl, new_bg = self._next_split
+        split_kernels.split_update(
+            self.system_share, self.split_propensity, self.belief_local, self.belief_system,
+            self._seen_local, self._seen_system, self._net_local, self._net_system,
+            float(c.belief_weight), float(c.payoff_weight) if self.rule.learns_from_payoff
+            else 0.0, float(c.split_sensitivity), float(c.endowment), self._local_on,
+            self._system_on, new_share, new_q, new_bl, new_bg)
+        self._next_split = [self.system_share, self.split_propensity, self.belief_local,
+                            self.belief_system]
+        self.system_share, self.split_propensity = new_share, new_q
+        self.belief_local, self.belief_system = new_bl, new_bg
+
+    def levels(self) -> dict[str, np.ndarray]:
+        """Two-level game: per round, the mean contribution to the organisations' pools
+        (``local``) and to the system's pool (``system``), in MU."""
+        if not self.two_level:
+            raise ValueError("a one-level run has no levels (give --mpcr-system)")
+        return {k: np.asarray(v) for k, v in self.level_series.items()}
+
     def _record(self) -> None:
         e = self.config.endowment
+        if self.two_level:
+            # hooks may have changed what people give after the game (not the split)
+            self.level_series["local"].append(float(self.local_given.mean()))
+            self.level_series["system"].append(float(self.system_given.mean()))
         bins = 0 if self.n <= metrics.GINI_EXACT_MAX else metrics.GINI_BINS
         s = self._series
         s["mean_contribution"].append(float(self.contribution.mean()))

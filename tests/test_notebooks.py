@@ -294,6 +294,19 @@ def claims_05(v: dict) -> None:
     assert a3["with givers"][-1] > 5 * a3["plain"][-1]  # settles well above the decay
 
 
+def claims_06(v: dict) -> None:
+    a1 = v["answer_1"]
+    assert a1["system off"] == 0.0  # the one-level game in the organisations
+    assert a1["local off"] == pytest.approx(1.0)  # one pool for everyone
+    a2 = v["answer_2"]
+    assert a2["0/0.6"] > a2["0/0.1"]  # without learning, system giving rises with m_G
+    # with learning, giving moves out of the system at both returns
+    assert a2["4/0.1"] < a2["0/0.1"] and a2["4/0.6"] < a2["0/0.6"]
+    a3 = v["answer_3"]
+    # the league table spreads organisations' earnings apart at every ratio
+    assert all(lt > none for lt, none in zip(a3["league-table"], a3["none"], strict=True))
+
+
 #: per notebook: what to evaluate after its cells, and the claims on those values
 PROBES = {
     "01_quickstart": ({"first_last": "[first, last]", "by_type": "overall.to_dict()",
@@ -310,6 +323,7 @@ PROBES = {
     "05_your_own_agent": ({"mine": "mine.history().mean_contribution",
                            "builtin": "builtin.history().mean_contribution", **_answers(3)},
                           claims_05),
+    "06_organisations": ({**_answers(3)}, claims_06),
 }
 
 
