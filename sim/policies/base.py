@@ -31,7 +31,26 @@ POLICY_SCOPE = Param("policy_scope", "groups", "who is compared or rewarded toge
                      "network's teams, silos)", kind=str, choices=SCOPES)
 
 
-class Policy(RoundHook):
+class Institution(RoundHook):
+    """What every institution shares: its settings and a ledger of the money it moved.
+
+    Attributes:
+        config: the run's settings.
+        ledger: per round, the MU the institution added to (positive) or took from (negative)
+            the agents' payoffs in total: what it cost or raised.
+    """
+
+    def __init__(self, config: Settings):
+        self.config = config
+        self.ledger: list[float] = []
+
+    @property
+    def total(self) -> float:
+        """MU moved over all rounds so far (see :attr:`ledger`)."""
+        return float(sum(self.ledger))
+
+
+class Policy(Institution):
     """Base class of the registered policies (:data:`sim.policies.POLICIES`).
 
     A policy is one class in a module of ``sim/policies/``; the package finds it there (see
@@ -60,14 +79,6 @@ class Policy(RoundHook):
     stage: ClassVar[int] = 0
     excludes: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, config: Settings):
-        self.config = config
-        self.ledger: list[float] = []
-
-    @property
-    def total(self) -> float:
-        """MU moved over all rounds so far (see :attr:`ledger`)."""
-        return float(sum(self.ledger))
 
 
 class ComparisonSets:

@@ -39,7 +39,7 @@ import numpy as np
 
 from sim.hooks import Engine, RoundHook
 from sim.params import ConfigError, Entry, Param, Registry, Settings
-from sim.policies.base import POLICY_BUDGET
+from sim.policies.base import POLICY_BUDGET, Institution
 
 LEAGUE_TOP_SHARE = Param("league_top_share", 0.25, "share of organisations the league table "
                          "pays, best output per member first (at least one)", low=0.0, high=1.0)
@@ -48,7 +48,7 @@ LEAGUE_TOP_SHARE = Param("league_top_share", 0.25, "share of organisations the l
 BUDGET_POLICIES = ("competition", "cooperation", "group-contest")
 
 
-class OrganisationPolicy(RoundHook):
+class OrganisationPolicy(Institution):
     """What the four policies share: metadata, a ledger, the organisations' outputs, and
     paying organisations. ``ledger`` holds the MU paid each round (as a policy's)."""
 
@@ -56,14 +56,6 @@ class OrganisationPolicy(RoundHook):
     summary = ""
     source = ""
     parameters: tuple[Param, ...] = (POLICY_BUDGET,)
-
-    def __init__(self, config: Settings):
-        self.config = config
-        self.ledger: list[float] = []
-
-    @property
-    def total(self) -> float:
-        return float(sum(self.ledger))
 
     def start(self, sim: Engine, rng: np.random.Generator) -> None:
         if not getattr(sim, "two_level", False):
