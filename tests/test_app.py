@@ -48,6 +48,7 @@ from models.public_goods.policy_lab import (
     controls,
     default_settings,
     in_page_words,
+    organisations_scenarios,
     policy_registry,
 )
 from models.public_goods.scenarios import Results, Scenario, Study, play
@@ -776,3 +777,117 @@ def test_browser_two_users_do_not_disturb_each_other_and_bad_input_is_one_line(s
     finally:
         first_context.close()
         second_context.close()
+
+
+# ------------------------------------------------------------- organisations (two levels)
+def test_organisations_view_compares_league_table_with_system_reward_on_one_world():
+    scenarios = organisations_scenarios({"team_size": "10"})
+    assert [s["organisation_policy"] for s in scenarios] == ["league-table", "system-reward"]
+    lab = small_lab(scenarios=scenarios)
+    assert lab.problem is None and lab.two_level_labels == ["A", "B"]
+    assert lab.same_network() and lab.differs == ["Policy between organisations"]
+    sentence = lab.results.levels_sentence(lab.names)
+    system = {x: lab.results.estimate(x, "system_given").mean for x in "AB"}
+    more, less = sorted("AB", key=lambda x: -system[x])
+    assert sentence.startswith(f"{lab.names[more]} gives more to the system than "
+                               f"{lab.names[less]}")
+    assert "95% intervals of giving to the system" in sentence
+    lab.step()
+    drawn = lab.drawn_levels("A")
+    assert np.array_equal(drawn["system_given"], lab.results.series["A"]["system_given"][0, :1])
+    svg = network_svg(lab.layout("A"), lab.colours("A", "system share"), lab.edges("A"),
+                      regions=lab.regions("A"))
+    assert svg.count('class="organisation"') == 60 // 10
+    assert "local_given" in lab.results.summary_frame()
+    assert "system_share" in lab.people_frame()
+
+
+def test_two_level_settings_that_do_not_fit_are_refused_in_the_page_words():
+    base = {**organisations_scenarios()[0], "team_size": "10"}
+    lab = small_lab(scenarios=[{**base, "policy": "competition"}])
+    assert lab.problem is not None and "--" not in lab.problem
+    assert '"Policy between organisations" league-table and "Policy" competition' in lab.problem
+    lab = small_lab(scenarios=[{**base, "organisation": "small world"}])
+    assert "needs organisations" in lab.problem and '"Kind of organisation"' in lab.problem
+
+
+def _level_points(page) -> list[str | None]:
+    return page.locator(".cascade-chart[data-metric=levels] polyline[data-drawn]").evaluate_all(
+        "ps => ps.map(p => p.getAttribute('points'))")
+
+
+@needs_chromium
+def test_browser_organisations_view_side_by_side_and_it_plays(server, browser, tmp_path):
+    url, _ = server
+    context, page = open_page(browser, url, width=1024, height=768)
+    try:
+        make_small(page, rounds="8")
+        press(page, "Organisations view")
+        page.locator(".cascade-chart[data-metric=levels][data-scenario=B]").wait_for(
+            timeout=90_000)
+        page.locator(".cascade-apply", has_text="Every setting is applied").wait_for(
+            timeout=60_000)
+        charts = page.locator(".cascade-chart[data-metric=levels]")
+        assert charts.count() == 2  # side by side: one per scenario
+        for i in range(2):
+            assert charts.nth(i).locator("polygon[data-band]").count() == 2  # each level
+            assert charts.nth(i).locator("polyline[data-mean]").count() == 2
+        captions = page.locator(".cascade-caption").all_inner_texts()
+        assert "league-table" in captions[0] and "system-reward" in captions[1]
+        verdict = page.locator(".cascade-levels-verdict").inner_text()
+        assert "gives more to the system than" in verdict and "95% intervals" in verdict
+        assert all(c.strip() in verdict for c in captions)
+        nets = page.locator(".cascade-network")
+        assert nets.first.locator("rect.organisation").count() == 8  # 80 people, teams of 10
+        assert "gives all to the system" in page.locator(".cascade-legend").first.inner_text()
+        assert page.get_by_role("button", name="Colour by system share").count() == 1
+        assert _level_points(page) == []  # round 0: nothing drawn yet
+
+        step(page, 1)
+        page.wait_for_function(  # the charts redraw just after the networks
+            "() => [...document.querySelectorAll('.cascade-chart[data-metric=levels]')]"
+            ".every(c => c.dataset.round === '1')", timeout=10_000)
+        first = _level_points(page)
+        assert len(first) == 4  # two levels in two scenarios
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function(
+            "() => document.querySelector('.cascade-run-controls .cascade-status')"
+            ".dataset.state === 'finished'", timeout=30_000)
+        page.wait_for_function(  # the charts redraw just after the status line
+            "() => [...document.querySelectorAll('.cascade-chart[data-metric=levels]')]"
+            ".every(c => c.dataset.round === '8')", timeout=10_000)
+        assert all(len(b.split()) == 8 for b in _level_points(page))
+        assert _level_points(page) != first
+        page.locator(".cascade-levels-view").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "organisations-1024.png"))
+        nets.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "organisations-1024-networks.png"))
+    finally:
+        context.close()
+
+
+@needs_chromium
+def test_browser_an_invalid_two_level_combination_is_one_line_in_page_words(server, browser):
+    url, _ = server
+    context, page = open_page(browser, url)
+    try:
+        edit_scenario(page, "A")
+        slider = page.get_by_role("slider", name="Return of the system's pool")
+        slider.focus()
+        page.keyboard.press("ArrowRight")  # above 0: the two-level game
+        control = page.locator(".cascade-control[data-control=mpcr_system][data-scenario=A]")
+        control.locator(".cascade-value", has_text="0.05").wait_for(timeout=10_000)
+        chooser = page.locator(
+            ".cascade-control[data-control=organisation_policy][data-scenario=A]")
+        chooser.wait_for(timeout=10_000)
+        chooser.locator(".v-select__slot").click()
+        page.get_by_role("option", name="league-table").click()
+        page.get_by_role("button", name="Apply").click()
+        problem = page.locator(".cascade-overview .cascade-problem")
+        problem.wait_for(timeout=20_000)
+        message = problem.inner_text()
+        assert '"Policy between organisations" league-table and "Policy"' in message, message
+        assert "--" not in message and "Traceback" not in page.locator("body").inner_text()
+        assert page.locator(".cascade-network").count() == 2  # the last results stay
+    finally:
+        context.close()

@@ -37,6 +37,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from models.public_goods.downloads import DownloadButton
 from models.public_goods.drawing import (
+    LEVEL_COLOURS,
     SCENARIO_COLOURS,
     ChartSpec,
     chart_svg,
@@ -45,16 +46,20 @@ from models.public_goods.drawing import (
     network_figure,
     network_svg,
     role_legend,
+    system_share_legend,
     to_png,
 )
 from models.public_goods.policy_lab import (
     COLOUR_CHOICES,
     MU,
+    SYSTEM_SHARE,
     TITLE,
     Control,
     PolicyLab,
     changed_labels,
     default_settings,
+    organisation_policy_registry,
+    organisations_scenarios,
     placement_registry,
     policy_registry,
     rule_registry,
@@ -63,7 +68,7 @@ from models.public_goods.policy_lab import (
     scenario_names,
     study_controls,
 )
-from models.public_goods.scenarios import COMPARED, LABELS, Cancelled
+from models.public_goods.scenarios import COMPARED, LABELS, LEVELS, Cancelled
 
 #: milliseconds between rounds while playing, at first
 PLAY_MS = 150
@@ -289,6 +294,21 @@ def SettingsEditor(model):
         ControlInput(control, values[control.name], applied.get(control.name),
                      lambda value, name=control.name: set_study(name, value))
     solara.Text("Scenarios", classes=["cascade-section"])
+
+    def organisations_view() -> None:
+        values = {**draft.value, "scenarios": organisations_scenarios(scenarios[current])}
+        draft.set(values)
+        editing.set(0)
+        colour_by.set(SYSTEM_SHARE)
+        apply(values)
+
+    solara.Button("Organisations view",
+                  icon_name="mdi-domain", outlined=True, on_click=organisations_view,
+                  classes=["cascade-organisations-button"],
+                  disabled=busy.value is not None)
+    solara.Text("League table against system reward: the game between organisations (two "
+                f"levels) on scenario {LABELS[current]}'s world and seed.",
+                classes=["cascade-hint"])
     names, _ = scenario_names({"scenarios": [{**scenario_defaults(), **x} for x in scenarios]})
     theirs = applied.get("scenarios", [])
     labels = list(LABELS[:len(scenarios)])
@@ -487,7 +507,10 @@ def overview_view(model: PolicyLab):
             return
         StatusLine(model, playing.value, model.round)
         labels = model.labels
+        two_level = bool(model.two_level_labels)
         colours = colour_by.value
+        if colours == SYSTEM_SHARE and not two_level:
+            colours = "contribution"
         with solara.Div(classes=["cascade-networks"] + (["cascade-stale"] if progress else [])):
             for label in labels:
                 given = model.runs[label].engine.latest().get("mean_contribution")
@@ -499,15 +522,17 @@ def overview_view(model: PolicyLab):
                         unsafe_innerHTML=network_svg(
                             model.layout(label), model.colours(label, colours),
                             model.edges(label), highlighted=model.campaign_members(label),
-                            label=f"network of scenario {label}, round {model.round}"),
+                            label=f"network of scenario {label}, round {model.round}",
+                            regions=model.regions(label)),
                         classes=["cascade-network"],
                         attributes={"data-scenario": label, "data-round": str(model.round)})
                     solara.Text(
                         f"Round {model.round}: people give {given:.1f} MU on average"
                         if given is not None else "Round 0: nothing played yet",
                         classes=["cascade-hint"])
-        legend = (role_legend() if colours == "role"
-                  else contribution_legend(model.endowment))
+        legend = _legend(model, colours)
+        if two_level:
+            legend = [*legend, ("transparent", "shaded boxes: organisations")]
         if any(len(model.campaign_members(label)) for label in labels):
             legend = [*legend, ("transparent", "ringed: campaign team")]
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}, gap="12px"):
@@ -517,7 +542,8 @@ def overview_view(model: PolicyLab):
             solara.ToggleButtonsSingle(
                 value=colours, on_value=colour_by.set, dense=True,
                 children=[solara.Button(f"Colour by {choice}", value=choice, small=True)
-                          for choice in COLOUR_CHOICES])
+                          for choice in COLOUR_CHOICES + ((SYSTEM_SHARE,) if two_level
+                                                           else ())])
         same = ("Every scenario plays on the same network with the same people"
                 if model.same_network() else
                 "The scenarios differ in how people are tied, so each has its own network")
@@ -526,6 +552,56 @@ def overview_view(model: PolicyLab):
 
 
 overview_view.live = True
+
+
+def _legend(model: PolicyLab, colours: str) -> list[tuple[str, str]]:
+    """The networks' colour key."""
+    if colours == "role":
+        return role_legend()
+    if colours == SYSTEM_SHARE and model.two_level_labels:
+        legend = system_share_legend()
+        if len(model.two_level_labels) < len(model.labels):
+            legend.append(("transparent", "one-level scenarios: by contribution"))
+        return legend
+    return contribution_legend(model.endowment)
+
+
+def levels_view(model: PolicyLab):
+    """The two-level game: per scenario, what people give to their organisation and to the
+    system over rounds (mean, 95% band, the drawn replicate), and the comparison sentence."""
+    if not model.runs or not model.two_level_labels:
+        return
+    results = model.results
+    labels = model.two_level_labels
+    stale = ["cascade-stale"] if busy.value is not None else []
+    bands = {label: {m: results.band(label, m) for m in LEVELS} for label in labels}
+    top = max(float(band[2].max()) for per in bands.values() for band in per.values())
+    with solara.Column(classes=["cascade-levels-view", *stale], gap="10px"):
+        solara.Text("Organisations: giving to one's organisation and to the system",
+                    classes=["cascade-section"])
+        with solara.Div(classes=["cascade-charts"]):
+            for label in labels:
+                spec = ChartSpec("levels", model.names[label], "MU a person gives per round",
+                                 top=max(top, 1e-9))
+                drawn = model.drawn_levels(label)
+                svg = chart_svg(spec, bands[label], drawn, model.rounds,
+                                colours=LEVEL_COLOURS, scenario=label)
+                solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["cascade-chart"],
+                            attributes={"data-metric": "levels", "data-scenario": label,
+                                        "data-round": str(model.round)})
+        solara.HTML(tag="div", classes=["cascade-legend"], unsafe_innerHTML=(
+            f'<span><span class="cascade-swatch" style="background:'
+            f'{LEVEL_COLOURS["local_given"]}"></span>to their organisation (solid)</span>'
+            f'<span><span class="cascade-swatch" style="background:'
+            f'{LEVEL_COLOURS["system_given"]}"></span>to the system (dashed)</span>'
+            f"<span>band: 95% interval of the mean over {results.replicates} replicates; thin "
+            "line: replicate 1 (the network above)</span>"))
+        solara.HTML(tag="div", classes=["cascade-verdict", "cascade-levels-verdict"],
+                    unsafe_innerHTML=html.escape(results.levels_sentence(model.names)),
+                    attributes={"role": "note"})
+
+
+levels_view.live = True
 
 
 def charts_view(model: PolicyLab):
@@ -603,8 +679,7 @@ def downloads_view(model: PolicyLab):
         panels = {f"{model.names[label]} · round {model.round}": (
             model.layout(label), model.colours(label, colours), model.edges(label),
             model.campaign_members(label)) for label in model.labels}
-        legend = (role_legend() if colours == "role"
-                  else contribution_legend(model.endowment))
+        legend = _legend(model, colours)
         return to_png(network_figure(panels, legend, settings=model.settings_lines()))
 
     files = [
@@ -644,6 +719,8 @@ def _guide_html() -> str:
         items((c.label, c.explanation) for c in study_controls() + scenario_controls()),
     ]
     for title, registry in (("Policies", policy_registry()),
+                            ("Policies between organisations",
+                             organisation_policy_registry()),
                             ("How people decide", rule_registry()),
                             ("Campaign placements", placement_registry())):
         if registry:
@@ -683,6 +760,8 @@ def Page():
             problem.set(lab.problem)
         else:
             problem.set(None)
+            if lab.two_level_labels and not model.value.two_level_labels:
+                colour_by.set(SYSTEM_SHARE)  # the organisations' view opens on the split
             model.set(lab)
             if draft.value == values:
                 draft.set(lab.values)
@@ -693,7 +772,8 @@ def Page():
     solara.Title(TITLE)
     SolaraViz(
         model,
-        components=[(overview_view, 0), (charts_view, 0), (downloads_view, 0),
+        components=[(overview_view, 0), (levels_view, 0), (charts_view, 0),
+                    (downloads_view, 0),
                     (guide_view, 0)],
         model_params=model_params(),
         name=TITLE,

@@ -31,6 +31,7 @@ import networkx as nx
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -45,6 +46,9 @@ ROLE_COLOURS = {"broker": "#d62728", "connector": "#1f77b4", "other": "#c7c7c7"}
 #: contribution colour scale: red gives nothing, green gives the whole endowment
 CONTRIBUTION_MAP = "RdYlGn"
 #: scenario colours (Okabe & Ito 2008, colour-blind safe) and dash patterns, A first
+#: the share of giving that goes to the system: orange (all to one's organisation), grey (half
+#: and half; PuOr's white middle would vanish on the page), purple (all to the system)
+SHARE_MAP = ("#b35806", "#a0a0a0", "#542788")
 SCENARIO_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 SCENARIO_DASHES = ["", "8 4", "2 3", "8 3 2 3"]
 _MPL_DASHES = ["-", "--", ":", "-."]
@@ -206,6 +210,42 @@ def contribution_colours(contribution: np.ndarray, endowment: float) -> np.ndarr
     return _SCALE_HEX[np.rint(share * 100).astype(np.int64)]
 
 
+_SHARE_HEX = np.array(
+    ["#" + "".join(f"{round(255 * c):02x}" for c in rgba[:3])
+     for rgba in LinearSegmentedColormap.from_list("system_share", SHARE_MAP)(
+         np.linspace(0.0, 1.0, 101))]
+)
+#: the two levels' colours in charts, the ends of the system-share scale
+LEVEL_COLOURS = {"local_given": str(_SHARE_HEX[12]), "system_given": str(_SHARE_HEX[88])}
+
+
+def system_share_colours(share: np.ndarray) -> np.ndarray:
+    """One hex colour per person from the share of their giving that goes to the system:
+    orange for all to their organisation, purple for all to the system."""
+    share = np.clip(np.nan_to_num(np.asarray(share, dtype=np.float64), nan=0.5), 0.0, 1.0)
+    return _SHARE_HEX[np.rint(share * 100).astype(np.int64)]
+
+
+def system_share_legend() -> list[tuple[str, str]]:
+    """(colour, label) pairs for the system-share scale."""
+    return [(str(_SHARE_HEX[0]), "gives all to their organisation"),
+            (str(_SHARE_HEX[50]), "half to the organisation, half to the system"),
+            (str(_SHARE_HEX[100]), "gives all to the system")]
+
+
+def team_regions(layout: Layout, team: np.ndarray, pad: float = 14.0) -> np.ndarray:
+    """Each team's box around its members in ``layout``: rows (x0, y0, x1, y1), one per
+    team in the order of the team labels."""
+    team = np.asarray(team, dtype=np.int64)
+    _, index = np.unique(team, return_inverse=True)
+    k = int(index.max()) + 1 if len(index) else 0
+    boxes = np.empty((k, 4))
+    for j in range(k):
+        xy = layout.xy[index == j]
+        boxes[j] = [*(xy.min(axis=0) - pad), *(xy.max(axis=0) + pad)]
+    return np.clip(boxes, 0.0, VIEW)
+
+
 def role_colours(roles: Sequence[str]) -> np.ndarray:
     """One hex colour per person from its network role (broker, connector, other)."""
     other = ROLE_COLOURS["other"]
@@ -233,6 +273,7 @@ def network_svg(
     *,
     highlighted: np.ndarray | None = None,
     label: str = "",
+    regions: np.ndarray | None = None,
 ) -> str:
     """The network as an inline SVG: ties in the text colour, one circle per person.
 
@@ -242,8 +283,16 @@ def network_svg(
         edges: the ties now (they change when people weave new ties).
         highlighted: people drawn with a ring (e.g. a campaign team).
         label: the SVG's accessible name.
+        regions: boxes (x0, y0, x1, y1) drawn as light backgrounds under the people, e.g.
+            the organisations of the two-level game.
     """
     n = layout.n
+    boxes = "".join(
+        f'<rect class="organisation" data-team="{k}" x="{x0:.0f}" y="{y0:.0f}" '
+        f'width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" rx="18" fill="currentColor" '
+        f'fill-opacity="0.06" stroke="currentColor" stroke-opacity="0.3"/>'
+        for k, (x0, y0, x1, y1) in enumerate(np.asarray(regions).tolist())
+    ) if regions is not None else ""
     radius = float(np.clip(9.0 * np.sqrt(500.0 / max(n, 1)), 2.5, 14.0))
     ring = np.zeros(n, dtype=bool)
     if highlighted is not None and len(highlighted):
@@ -258,7 +307,7 @@ def network_svg(
     return (
         f'<svg class="cascade-network-svg" viewBox="0 0 {VIEW:g} {VIEW:g}" role="img" '
         f'aria-label="{_escape(label)}" data-nodes="{n}" style="width:100%;height:auto;'
-        f'display:block"><path d="{ties_path(layout, edges)}" stroke="currentColor" '
+        f'display:block">{boxes}<path d="{ties_path(layout, edges)}" stroke="currentColor" '
         f'stroke-opacity="0.25" stroke-width="1.5" fill="none"/>'
         f'<g class="people">{"".join(circles)}</g></svg>'
     )
@@ -319,6 +368,8 @@ def chart_svg(
     bands: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
     drawn: Mapping[str, np.ndarray],
     rounds: int,
+    colours: Mapping[str, str] | None = None,
+    scenario: str = "",
 ) -> str:
     """One chart as inline SVG: per scenario a 95% band and its mean line over ``rounds``,
     and the drawn replicate as a thin line up to the round it has reached.
@@ -328,7 +379,14 @@ def chart_svg(
         bands: scenario label -> (mean, low, high) per round.
         drawn: scenario label -> the drawn replicate's values so far.
         rounds: rounds on the x axis.
+        colours: label -> line colour (default: the scenarios' colours in order).
+        scenario: the scenario a chart of one scenario shows (its ``data-scenario``).
     """
+    def colour_of(i: int, label: str) -> str:
+        if colours is not None and label in colours:
+            return colours[label]
+        return SCENARIO_COLOURS[i % 4]
+
     width, height = 480.0, 290.0
     left, right, top, bottom = 58.0, 14.0, 34.0, 46.0
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -372,7 +430,7 @@ def chart_svg(
                  f'height="{plot_h:.0f}" fill="none" stroke="currentColor" '
                  f'stroke-opacity="0.35"/>')
     for i, (label, (mean, lo, hi)) in enumerate(bands.items()):
-        colour, dash = SCENARIO_COLOURS[i % 4], SCENARIO_DASHES[i % 4]
+        colour, dash = colour_of(i, label), SCENARIO_DASHES[i % 4]
         r = np.arange(1, len(mean) + 1)
         upper = " ".join(f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(r, hi, strict=True))
         lower = " ".join(f"{sx(a):.1f},{sy(b):.1f}"
@@ -387,7 +445,7 @@ def chart_svg(
             continue
         points = " ".join(f"{sx(k + 1):.1f},{sy(v):.1f}" for k, v in enumerate(series.tolist()))
         parts.append(f'<polyline data-drawn="{label}" points="{points}" fill="none" '
-                     f'stroke="{SCENARIO_COLOURS[i % 4]}" stroke-width="1" '
+                     f'stroke="{colour_of(i, label)}" stroke-width="1" '
                      f'stroke-opacity="0.9"/>')
     reached = max((len(s) for s in drawn.values()), default=0)
     if reached:
@@ -397,6 +455,7 @@ def chart_svg(
                      f'stroke-dasharray="3 3"/>')
     return (
         f'<svg class="cascade-chart-svg" data-metric="{spec.metric}" '
+        f'data-scenario="{_escape(scenario)}" '
         f'viewBox="0 0 {width:g} {height:g}" role="img" '
         f'aria-label="{_escape(spec.title)} over rounds, in {_escape(spec.unit)}" '
         f'style="width:100%;height:auto;display:block;font:13px sans-serif" '

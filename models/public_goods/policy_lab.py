@@ -34,6 +34,7 @@ import pandas as pd
 from sim.config import BY_NAME, ConfigError, SimulationConfig
 from sim.graph import CSRGraph
 from sim.policies import POLICIES
+from sim.policies.organisations import ORGANISATION_POLICIES
 from sim.rules import RULES
 from sim.ties import CONTAGIONS, PLACEMENTS, Campaign
 from sim.ties.roles import network_roles
@@ -45,6 +46,8 @@ from .drawing import (
     graph_fingerprint,
     network_layout,
     role_colours,
+    system_share_colours,
+    team_regions,
 )
 from .model import PublicGoodsModel
 from .scenarios import LABELS, Results, Scenario, Study, results_for
@@ -96,6 +99,11 @@ def contagion_registry() -> dict[str, str]:
     return CONTAGIONS.summaries()
 
 
+def organisation_policy_registry() -> dict[str, str]:
+    """Policies between organisations (two-level game; name -> summary)."""
+    return ORGANISATION_POLICIES.summaries()
+
+
 def policy_choices() -> list[str]:
     """Policies a user may pick alone (punishment is its own switch when it is registered)."""
     names = list(policy_registry())
@@ -105,6 +113,22 @@ def policy_choices() -> list[str]:
 
 
 COLOUR_CHOICES = ("contribution", "role")
+#: the colouring offered once a scenario plays the two-level game
+SYSTEM_SHARE = "system share"
+#: who shares the system's pool: plain name -> engine name
+SYSTEM_POOLS = {"contacts in other organisations": "contacts", "everyone": "everyone"}
+#: the organisations view's comparison: scenario A's and B's policy between organisations
+ORGANISATIONS_PAIR = ("league-table", "system-reward")
+#: the system's return the organisations view starts from when it was off
+ORGANISATIONS_SYSTEM_RETURN = 0.4
+
+
+def plays_two_levels(scenario: Mapping[str, Any]) -> bool:
+    """Whether a scenario's values turn the two-level game on (a system return above 0)."""
+    try:
+        return float(scenario.get("mpcr_system", 0.0)) > 0.0
+    except (TypeError, ValueError):
+        return True  # a typed value that is not a number: checked (and refused) when parsed
 
 
 # --------------------------------------------------------------------- controls
@@ -124,6 +148,8 @@ class Control:
         field: the engine setting it decides, if one (to put engine messages in page words).
         short: how a scenario's value is named in a sentence (``{}`` is the value).
         only_for: the kinds of organisation it applies to (empty: all).
+        levels: True: only in the two-level game; False: only in the one-level game; None:
+            in both.
     """
 
     name: str
@@ -139,6 +165,7 @@ class Control:
     field: str | None = None
     short: str = "{}"
     only_for: tuple[str, ...] = ()
+    levels: bool | None = None
 
     def display(self, value: Any) -> str:
         """The value as the page prints it beside the control."""
@@ -157,6 +184,8 @@ class Control:
 
     def applies(self, scenario: Mapping[str, Any]) -> bool:
         """Whether the control matters for a scenario with these values."""
+        if self.levels is not None and plays_two_levels(scenario) != self.levels:
+            return False
         return not self.only_for or scenario.get("organisation") in self.only_for
 
     def mesa_param(self) -> dict[str, Any]:
@@ -240,12 +269,40 @@ def scenario_controls() -> list[Control]:
         Control("mpcr", "Return on contributions",
                 "What each MU put into a shared pot pays back to every member of that game "
                 "(below 1, giving costs the giver).",
-                "slider", 0.4, low=0.05, high=1.0, step=0.05, field="mpcr", short="return {}"),
+                "slider", 0.4, low=0.05, high=1.0, step=0.05, field="mpcr", short="return {}",
+                levels=False),
+        Control("mpcr_system", "Return of the system's pool",
+                "Organisations (the teams of silos): above 0, people split what they give "
+                "between their organisation's pool and the system's pool, shared across "
+                "organisations; each MU in it pays this back to everyone who shares it. 0: "
+                "one pool per game, as above.",
+                "slider", 0.0, low=0.0, high=1.0, step=0.05, field="mpcr_system",
+                short="system return {}"),
+        Control("mpcr_local", "Return of the organisation's pool",
+                "What each MU put into one's organisation's pool pays back to every member "
+                "of the organisation (0: that level off).",
+                "slider", _default("mpcr_local") or 0.4, low=0.0, high=1.0, step=0.05,
+                field="mpcr_local", short="organisation return {}", levels=True),
+        Control("system_pool", "Who shares the system's pool",
+                "One's contacts in other organisations, or everyone in the system.",
+                "select", next(k for k, v in SYSTEM_POOLS.items()
+                               if v == _default("system_pool")),
+                choices=tuple(SYSTEM_POOLS), field="system_pool", short="system pool: {}",
+                levels=True),
         Control("rule", "How people decide",
                 "Calibrated human-like people, or people who copy better-paid colleagues "
                 "(see 'How people decide' in the guide).",
                 "select", _default("rule"), choices=tuple(rules), field="rule"),
     ]
+    organisation_policies = organisation_policy_registry()
+    if organisation_policies:
+        items.append(Control(
+            "organisation_policy", "Policy between organisations",
+            "How the policy budget is paid between organisations (see 'Policies between "
+            "organisations' in the guide); not with a policy that spends the budget itself.",
+            "select", "none" if "none" in organisation_policies
+            else next(iter(organisation_policies)), choices=tuple(organisation_policies),
+            field="organisation_policy", levels=True))
     if contagions:
         items.append(Control(
             "contagion", "Spread of behaviour",
@@ -292,6 +349,23 @@ def default_scenarios() -> list[dict[str, Any]]:
     if len(pair) < 2:
         pair = (choices * 2)[:2]
     return [{**base, "policy": policy} for policy in pair] if "policy" in base else [base, base]
+
+
+def organisations_scenarios(scenario: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The organisations view's comparison: league table against system reward, both in the
+    two-level game on the same world (``scenario``'s, in silos, without other policy or new
+    ties), so that replicate k of both plays the same people with the same seed."""
+    base = {**scenario_defaults(), **(scenario or {})}
+    base.update(organisation="silos", weaving=0.0)
+    if "policy" in base:
+        base["policy"] = BASELINE if BASELINE in policy_choices() else base["policy"]
+    base.pop("punishment", None)
+    if "punishment" in scenario_defaults():
+        base["punishment"] = False
+    if not plays_two_levels(base):
+        base["mpcr_system"] = ORGANISATIONS_SYSTEM_RETURN
+    pair = [p for p in ORGANISATIONS_PAIR if p in organisation_policy_registry()]
+    return [{**base, "organisation_policy": p} for p in pair] or [base]
 
 
 def default_settings() -> dict[str, Any]:
@@ -446,10 +520,16 @@ def _parse_scenario(raw: Mapping[str, Any], study: dict[str, Any],
         "cost": COST,
         "network": network,
         "degree": s["ties"],
-        "mpcr": s["mpcr"],
         "rule": s["rule"],
         "weaving": s["weaving"],
     }
+    if plays_two_levels(s):
+        engine.update(mpcr_system=s["mpcr_system"], mpcr_local=s["mpcr_local"],
+                      system_pool=SYSTEM_POOLS[s["system_pool"]])
+        if "organisation_policy" in s:
+            engine["organisation_policy"] = s["organisation_policy"]
+    else:
+        engine["mpcr"] = s["mpcr"]
     if network == "silos":
         engine.update(team_size=s["team_size"], bridging=s["bridging"])
     if "policy" in s:
@@ -635,6 +715,9 @@ class PolicyLab(mesa.Model):
                                     "payoff": engine.payoff}
             if engine.graph.team is not None:
                 data["team"] = engine.graph.team
+            if engine.two_level:
+                data.update(to_organisation=engine.local_given, to_system=engine.system_given,
+                            system_share=engine.system_share)
             data["role"] = self.roles(label)
             data["campaign"] = np.isin(np.arange(engine.n), self.campaign_members(label))
             frames.append(pd.DataFrame(data))
@@ -668,11 +751,38 @@ class PolicyLab(mesa.Model):
         return self._roles[key]
 
     def colours(self, label: str, colour_by: str = "contribution") -> np.ndarray:
-        """Node colours for a scenario's drawn replicate."""
+        """Node colours for a scenario's drawn replicate (by system share only in the
+        two-level game; a one-level scenario is then coloured by contribution)."""
         if colour_by == "role":
             return role_colours(self.roles(label))
         engine = self.runs[label].engine
+        if colour_by == SYSTEM_SHARE and engine.two_level:
+            return system_share_colours(engine.system_share)
         return contribution_colours(engine.contribution, engine.config.endowment)
+
+    # ------------------------------------------------------------ organisations
+    def two_level(self, label: str) -> bool:
+        """Whether a scenario plays the two-level game (organisations and the system)."""
+        return bool(self.runs[label].engine.two_level)
+
+    @property
+    def two_level_labels(self) -> list[str]:
+        """The scenarios that play the two-level game, in order."""
+        return [label for label in self.runs if self.two_level(label)]
+
+    def drawn_levels(self, label: str) -> dict[str, np.ndarray]:
+        """The drawn replicate's giving to the organisation (``local_given``) and to the
+        system (``system_given``) over the rounds played so far, MU per person."""
+        levels = self.runs[label].engine.levels()
+        return {"local_given": levels["local"], "system_given": levels["system"]}
+
+    def regions(self, label: str) -> np.ndarray | None:
+        """Each organisation's box in the drawing, (x0, y0, x1, y1) per team, in the
+        two-level game (None otherwise)."""
+        engine = self.runs[label].engine
+        if not engine.two_level or engine.graph.team is None:
+            return None
+        return team_regions(self.layout(label), engine.graph.team)
 
     def campaign_members(self, label: str) -> np.ndarray:
         """The campaign team's people in a scenario (empty without a campaign)."""

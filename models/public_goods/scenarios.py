@@ -41,6 +41,12 @@ COMPARED = {
     "mean_contribution": ("cooperation", "MU a person gives per round"),
     "welfare": ("welfare", "MU a person earns per round"),
 }
+#: the two-level game's metrics: name -> (where the giving goes, in a sentence; unit)
+LEVELS = {
+    "local_given": ("to their organisation", "MU a person gives to their organisation's pool "
+                    "per round"),
+    "system_given": ("to the system", "MU a person gives to the system's pool per round"),
+}
 LEVEL = 0.95
 _CACHE_SIZE = 8
 
@@ -111,7 +117,8 @@ class Results:
 
     Attributes:
         study: the study played.
-        series: scenario label -> metric -> array (replicates, rounds), one row per replicate.
+        series: scenario label -> metric -> array (replicates, rounds), one row per replicate;
+            the two-level game's scenarios also have :data:`LEVELS`.
     """
 
     study: Study
@@ -135,10 +142,11 @@ class Results:
     def band(self, label: str, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(mean, low, high)`` per round over replicates: the 95% t interval of the mean.
 
-        The band of the mean contribution is clipped to [0, E], the range the mean can take.
+        The band of the mean contribution (and of either level's) is clipped to [0, E], the
+        range the mean can take.
         """
         mean, low, high = mean_ci(self.series[label][metric], LEVEL, axis=0)
-        if metric == "mean_contribution":
+        if metric == "mean_contribution" or metric in LEVELS:
             top = self.endowment(label)
             low, high = np.clip(low, 0.0, top), np.clip(high, 0.0, top)
         return np.asarray(mean), np.asarray(low), np.asarray(high)
@@ -162,7 +170,70 @@ class Results:
         """Whether ``metric`` is exactly the same in every replicate and round."""
         return bool(np.array_equal(self.series[label][metric], self.series[reference][metric]))
 
+    def two_level(self, label: str) -> bool:
+        """Whether a scenario played the two-level game (its series have :data:`LEVELS`)."""
+        return all(m in self.series[label] for m in LEVELS)
+
+    @property
+    def two_level_labels(self) -> list[str]:
+        return [label for label in self.study.labels if self.two_level(label)]
+
     # ---------------------------------------------------------------------- words
+    def levels_sentence(self, names: Mapping[str, str]) -> str:
+        """The two-level comparison in plain words: which scenario gives more to the system,
+        by how much, what each gives to its organisation, and whether the 95% intervals of
+        system giving separate (each two-level scenario against the first)."""
+        labels = self.two_level_labels
+        if not labels:
+            return ""
+        if len(labels) < 2:
+            name = names.get(labels[0], labels[0])
+            est = self.estimate(labels[0], "system_given")
+            local = self.estimate(labels[0], "local_given")
+            return (f"Only {name} plays the game between organisations: people give "
+                    f"{_fmt(est.mean, 2)} MU to the system and {_fmt(local.mean, 2)} MU to "
+                    "their organisation per round; add a second scenario to compare.")
+        parts = [self._compare_levels(label, labels[0], names) for label in labels[1:]]
+        tail = (f" Averages over all {self.rounds} rounds and {self.replicates} replicates, "
+                "in MU per person per round; replicate k of every scenario uses the same seed.")
+        if self.replicates < 2:
+            tail = (" One replicate only: there is no interval, so chance cannot be told "
+                    f"apart; use at least 10 replicates. Averages over all {self.rounds} "
+                    "rounds, in MU per person per round.")
+        return " ".join(parts) + tail
+
+    def _compare_levels(self, label: str, ref: str, names: Mapping[str, str]) -> str:
+        if all(self.identical(label, ref, m) for m in LEVELS):
+            return (f"{names.get(label, label)} and {names.get(ref, ref)} give exactly the same "
+                    "to the system and to their organisations in every replicate.")
+        system = {x: self.estimate(x, "system_given") for x in (label, ref)}
+        local = {x: self.estimate(x, "local_given") for x in (label, ref)}
+        more, less = ((label, ref) if system[label].mean >= system[ref].mean else (ref, label))
+        delta = system[more].mean - system[less].mean
+        digits = max(2, _digits(delta))
+        relative = (f", {_signed(100 * delta / system[less].mean, 0)}%"
+                    if system[less].mean > 0 else "")
+        local_digits = max(2, _digits(local[more].mean - local[less].mean))
+        text = (f"{names.get(more, more)} gives more to the system than {names.get(less, less)}"
+                f": {_fmt(system[more].mean, digits)} against {_fmt(system[less].mean, digits)}"
+                f" MU ({_signed(delta, digits)}{relative}), while to their organisations people "
+                f"give {_fmt(local[more].mean, local_digits)} against "
+                f"{_fmt(local[less].mean, local_digits)} MU")
+        if delta == 0:
+            text = (f"{names.get(label, label)} and {names.get(ref, ref)} give the same to the "
+                    f"system on average ({_fmt(system[label].mean, 2)} MU), and "
+                    f"{_fmt(local[label].mean, 2)} against {_fmt(local[ref].mean, 2)} MU to "
+                    "their organisations")
+        if self.replicates < 2:
+            return text + "."
+        if system[more].separates_from(system[less]):
+            verdict = ("the 95% intervals of giving to the system do not overlap, so the "
+                       "difference is more than chance")
+        else:
+            verdict = ("the 95% intervals of giving to the system overlap, so the difference "
+                       "could be chance")
+        return f"{text}; {verdict}."
+
     def sentence(self, names: Mapping[str, str], differs: str = "") -> str:
         """The comparison in plain words: each scenario against the first (A).
 
@@ -232,7 +303,11 @@ class Results:
         for label in self.study.labels:
             data: dict[str, Any] = {"scenario": label,
                                     "round": np.arange(1, self.rounds + 1)}
-            for metric in COMPARED:
+            metrics = [*COMPARED, *(LEVELS if self.two_level_labels else ())]
+            for metric in metrics:
+                if metric not in self.series[label]:
+                    data[metric] = data[f"{metric}_low"] = data[f"{metric}_high"] = np.nan
+                    continue
                 mean, low, high = self.band(label, metric)
                 data[metric] = mean
                 data[f"{metric}_low"] = low
@@ -253,6 +328,8 @@ class Results:
                 "round": np.tile(np.arange(1, rounds + 1), reps),
             }
             data.update({m: arrays[m].ravel() for m in METRICS})
+            if self.two_level_labels:
+                data.update({m: arrays[m].ravel() if m in arrays else np.nan for m in LEVELS})
             frames.append(pd.DataFrame(data))
         return pd.concat(frames, ignore_index=True)
 
@@ -303,17 +380,24 @@ def play(study: Study, progress: Callable[[int, int], None] | None = None,
     try:
         done = 0
         for scenario in study.scenarios:
-            rows: dict[str, list[np.ndarray]] = {m: [] for m in METRICS}
+            two_level = scenario.config.two_level
+            names = (*METRICS, *LEVELS) if two_level else METRICS
+            rows: dict[str, list[np.ndarray]] = {m: [] for m in names}
             for k in range(study.replicates):
                 if cancelled is not None and cancelled():
                     raise Cancelled
-                history = Simulation(scenario.config, seed=study.replicate_seed(k)).run()
+                sim = Simulation(scenario.config, seed=study.replicate_seed(k))
+                history = sim.run()
                 for m in METRICS:
                     rows[m].append(np.asarray(getattr(history, m), dtype=np.float64))
+                if two_level:
+                    levels = sim.levels()
+                    rows["local_given"].append(np.asarray(levels["local"], dtype=np.float64))
+                    rows["system_given"].append(np.asarray(levels["system"], dtype=np.float64))
                 done += 1
                 if progress is not None:
                     progress(done, total)
-            results.series[scenario.label] = {m: np.vstack(rows[m]) for m in METRICS}
+            results.series[scenario.label] = {m: np.vstack(rows[m]) for m in names}
     finally:
         numba.set_num_threads(previous)
     return results
