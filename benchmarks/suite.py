@@ -6,14 +6,17 @@ three) and reports its peak resident memory (``ru_maxrss``, the only measure tha
 and Numba's allocations) minus what the interpreter held before building, per agent. In the
 same run it measures the Mesa model (``models/public_goods``) with and without its agent
 reporters against the bare engine on the same settings, the plain Mesa baseline
-(``benchmarks/mesa_baseline.py``), and how long a fresh process takes from start to the end of
-its first round.
+(``benchmarks/mesa_baseline.py``), the NumPy + SciPy sparse baseline
+(``benchmarks/numpy_baseline.py``) beside the engine on that baseline's game (binary
+strategies, r = 4.5, Fermi K = 0.5) at each size, and how long a fresh process takes from start
+to the end of its first round.
 
 Rows (``--json`` prints one JSON object per line) have the fields ``model`` (``engine``,
-``mesa-model``, ``plain-mesa`` or ``startup``), ``case``, ``n``, ``degree``, ``groups``,
-``rule``, ``update``, ``rate`` (agent-rounds per second), ``build_s``, ``peak_rss_mb``,
-``bytes_per_agent``, ``vs_plain_mesa`` (``rate`` over the plain Mesa baseline's), ``threads``
-and ``load`` (the 1-minute load average when the row started).
+``mesa-model``, ``plain-mesa``, ``numpy-scipy`` or ``startup``), ``case``, ``n``, ``degree``,
+``groups``, ``rule``, ``update``, ``rate`` (agent-rounds per second), ``build_s``, ``peak_rss_mb``,
+``bytes_per_agent``, ``vs_plain_mesa`` (``rate`` over the plain Mesa baseline's), ``vs_numpy``
+(an engine row on the NumPy baseline's game: ``rate`` over that baseline's at the same n),
+``threads`` and ``load`` (the 1-minute load average when the row started).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 FIELDS = ("model", "case", "n", "degree", "groups", "rule", "update", "rate", "build_s",
-          "peak_rss_mb", "bytes_per_agent", "vs_plain_mesa", "threads", "load")
+          "peak_rss_mb", "bytes_per_agent", "vs_plain_mesa", "vs_numpy", "threads", "load")
 
 #: the headline case: n = 10^6, degree 4, neighbourhood, Fermi, synchronous
 HEADLINE = dict(n=1_000_000, degree=4, groups="neighbourhood", rule="fermi", update="synchronous")
@@ -119,7 +122,7 @@ def child_engine(case: dict) -> dict:
     return dict(case=f"{case['rule']} {case['update'][:5]} {case['groups'][:5]}", rate=rate,
                 build_s=build, peak_rss_mb=peak,
                 bytes_per_agent=(peak - before) * 2**20 / sim.n,
-                threads=numba.get_num_threads(), **case)
+                threads=min(sim.threads, numba.get_num_threads()), **case)
 
 
 def child_mesa_model(n: int) -> list[dict]:
@@ -174,6 +177,40 @@ def child_plain_mesa(n: int) -> dict:
                 groups="neighbourhood", rule="fermi", update="synchronous", rate=rate)
 
 
+def numpy_sizes(quick: bool) -> list[int]:
+    """Sizes at which the engine is compared with the NumPy + SciPy baseline."""
+    return [1_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
+
+
+def child_numpy(n: int) -> list[dict]:
+    """The NumPy + SciPy baseline and the engine on the same game, in one fresh process."""
+    import numba
+
+    from sim import Simulation, SimulationConfig
+
+    baseline = load_module("numpy_baseline")
+    rounds = max(3, min(50, 3_000_000 // n))
+    case = dict(n=n, degree=4, groups="neighbourhood", rule="fermi", update="synchronous")
+    numpy_rate = baseline.agent_rounds_per_second(n=n, rounds=rounds, seed=1)
+    sim = Simulation(SimulationConfig(n=n, rounds=3 * rounds + 2, **baseline.SETTINGS), seed=1)
+    sim.step()
+    sim.step()
+    rate = _time_steps(sim.step, n, rounds)
+    return [dict(model="numpy-scipy", case="binary fermi r=4.5 (NumPy+SciPy)", rate=numpy_rate,
+                 threads=1, **case),
+            dict(model="engine", case="binary fermi r=4.5 (vs NumPy)", rate=rate,
+                 vs_numpy=rate / numpy_rate, threads=min(sim.threads, numba.get_num_threads()),
+                 **case)]
+
+
+def load_module(name: str):
+    """``benchmarks/<name>.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_baseline():
     """``benchmarks/mesa_baseline.py`` as a module."""
     spec = importlib.util.spec_from_file_location("mesa_baseline", HERE / "mesa_baseline.py")
@@ -217,6 +254,8 @@ def run_suite(quick: bool = False, progress=None) -> list[dict]:
         add(row)
     for case in engine_cases(quick):
         add(_child("engine", case), "engine")
+    for n in numpy_sizes(quick):
+        add(_child("numpy", n))
     add(_child("mesa-model", 1_000 if quick else 100_000))
     baseline = _child("plain-mesa", 1_000 if quick else 10_000)
     add(baseline)
@@ -248,6 +287,10 @@ def summary(rows: list[dict]) -> list[str]:
         if r["model"] == "mesa-model" and bare:
             lines.append(f"Mesa model n={r['n']:,} ({r['case']}): {r['rate'] / bare[0]['rate']:.2f}"
                          f" x the bare engine (target >= 0.5)")
+    for r in rows:
+        if r["vs_numpy"] is not None:
+            lines.append(f"engine vs NumPy+SciPy n={r['n']:,}: {r['vs_numpy']:.2f} x "
+                         f"({r['threads']} threads; target >= 3)")
     starts = [r for r in rows if r["model"] == "startup"]
     if starts:
         lines.append(f"fresh process, start to exit after two rounds: {starts[-1]['build_s']:.2f}"
@@ -258,7 +301,8 @@ def summary(rows: list[dict]) -> list[str]:
 def format_table(rows: list[dict]) -> str:
     """A plain-text table of the rows."""
     head = (f"{'model':<10} {'case':<38} {'n':>10} {'deg':>3} {'agent-rounds/s':>14} "
-            f"{'x Mesa':>7} {'build s':>7} {'peak MB':>8} {'B/agent':>7} {'load':>5}")
+            f"{'x Mesa':>7} {'x NumPy':>7} {'build s':>7} {'peak MB':>8} {'B/agent':>7} "
+            f"{'load':>5}")
     lines = [head]
 
     def num(v, fmt):
@@ -268,6 +312,7 @@ def format_table(rows: list[dict]) -> str:
         lines.append(
             f"{r['model']:<10} {r['case']:<38} {r['n']:>10,} {num(r['degree'], 'd'):>3} "
             f"{num(r['rate'], '.3g'):>14} {num(r['vs_plain_mesa'], ',.0f'):>7} "
+            f"{num(r['vs_numpy'], '.2f'):>7} "
             f"{num(r['build_s'], '.2f'):>7} {num(r['peak_rss_mb'], ',.0f'):>8} "
             f"{num(r['bytes_per_agent'], ',.0f'):>7} {num(r['load'], '.2f'):>5}")
     return "\n".join(lines)
@@ -284,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         kind, arg = args.child[0], json.loads(args.child[1])
         result = {"engine": child_engine, "mesa-model": child_mesa_model,
-                  "plain-mesa": child_plain_mesa,
+                  "plain-mesa": child_plain_mesa, "numpy": child_numpy,
                   "startup": lambda _: child_startup()}[kind](arg)
         print(json.dumps(result))
         return 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numba
 import numpy as np
 
 from sim.behaviour import split as split_kernels
@@ -26,6 +27,7 @@ from sim.history import METRICS, History
 from sim.hooks import RoundHook
 from sim.kernels import games, metrics, nested
 from sim.kernels import rules as rule_kernels
+from sim.memory import check_fits
 from sim.networks import NETWORKS, from_networkx
 from sim.params import ConfigError, Settings
 from sim.policies import policy_hooks
@@ -34,6 +36,20 @@ from sim.population import initial_population
 from sim.rules import RULES
 from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
 from sim.ties import ties_hooks
+
+#: below this many agents a round runs on one Numba thread (benchmarks/threads.py): a round is
+#: about ten short parallel loops, and at small n each loop's work is shorter than waking and
+#: joining a second thread, which collapses when another process holds the other core. On the
+#: shared 2-core machine (load ~2) one thread won at 10^3 (180x), 10^4 (9x) and 10^5 (2.9x)
+THREAD_MIN_AGENTS = 200_000
+
+
+def choose_threads(n: int) -> int:
+    """Numba threads for a run of ``n`` agents: one below :data:`THREAD_MIN_AGENTS`, else all
+    the configured ones (``NUMBA_NUM_THREADS``). Results do not depend on it: every draw is a
+    counter-based random number of (key, round, agent, stream)."""
+    return 1 if n < THREAD_MIN_AGENTS else numba.config.NUMBA_NUM_THREADS
+
 
 #: the builders of the hooks a config asks for, in the order their hooks act within a step
 CONFIG_HOOKS: tuple[Callable[[Settings], list[RoundHook]], ...] = (
@@ -78,12 +94,16 @@ class Simulation:
         self.seed_sequence = seed_sequence(seed)
         net_seq, pop_seq, match_seq, key_seq, hook_seq = child_seeds(self.seed_sequence, 5)
         if graph is None:
+            if not config.network_defines_n:  # refuse a run that would not fit, before building
+                check_fits(config, recorded_rounds=config.rounds if record_agents else 0)
             self.graph = NETWORKS[config.network].build(config, np.random.default_rng(net_seq))
         elif isinstance(graph, CSRGraph):
             self.graph = graph
         else:  # any networkx graph
             self.graph = from_networkx(graph)
         self.n = self.graph.n
+        #: Numba threads for this run's rounds (choose_threads); may be set
+        self.threads = choose_threads(self.n)
         # validate() checked the group size against config.n; a graph given here or read from
         # a file is new input
         if (graph is not None or config.network_defines_n) and config.groups in (
@@ -267,8 +287,16 @@ class Simulation:
         """
         if next_contributions is not None:
             self._set_contributions(next_contributions)
+        outer = numba.get_num_threads()
+        numba.set_num_threads(max(1, min(self.threads, outer)))  # never above the caller's
+        try:
+            self._step(next_contributions is None)
+        finally:
+            numba.set_num_threads(outer)
+
+    def _step(self, learn: bool) -> None:
         if self.round > 0:
-            if next_contributions is None:
+            if learn:
                 self._learn()
             if self._matcher.structure.rematched:
                 self.groups = self._matcher.groups_for_round()

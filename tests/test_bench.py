@@ -33,7 +33,24 @@ def test_quick_rows_have_documented_fields(rows):
     for r in rows:
         assert set(suite.FIELDS) <= set(r), r
     models = {r["model"] for r in rows}
-    assert models == {"engine", "mesa-model", "plain-mesa", "startup"}
+    assert models == {"engine", "mesa-model", "plain-mesa", "numpy-scipy", "startup"}
+
+
+def test_engine_is_compared_with_the_numpy_baseline(rows):
+    numpy_rows = [r for r in rows if r["model"] == "numpy-scipy"]
+    matched = [r for r in rows if r["vs_numpy"] is not None]
+    assert [r["n"] for r in numpy_rows] == [r["n"] for r in matched] == [1_000]
+    assert matched[0]["vs_numpy"] == pytest.approx(matched[0]["rate"] / numpy_rows[0]["rate"])
+    assert any("NumPy+SciPy" in line for line in suite.summary(rows))
+
+
+def test_numpy_baseline_plays_the_engines_game():
+    """Same game, different random numbers: the final cooperator shares agree roughly
+    (n = 2000, 150 rounds; the benchmark's own check is n = 10^4, 300 rounds)."""
+    baseline = suite.load_module("numpy_baseline")
+    ours = [baseline.final_cooperators(n=2_000, rounds=150, seed=s) for s in (1, 2)]
+    engine = [baseline.engine_cooperators(n=2_000, rounds=150, seed=s) for s in (1, 2)]
+    assert abs(sum(ours) / 2 - sum(engine) / 2) < 0.08, (ours, engine)
 
 
 def test_quick_rows_cover_the_matrix_and_measure(rows):

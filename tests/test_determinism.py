@@ -29,10 +29,14 @@ SCRIPT = textwrap.dedent(
         ("fermi", "asynchronous", "neighbourhood"),
         ("conditional", "synchronous", "neighbourhood"),
         ("conditional", "asynchronous", "neighbourhood"),
+        ("human", "synchronous", "neighbourhood"),
+        ("human", "asynchronous", "neighbourhood"),
         ("fermi", "synchronous", "rematch"),
     ]
     for rule, update, groups in cases:
         s = Simulation(n=2000, rounds=20, rule=rule, update=update, groups=groups, seed=42)
+        # small runs choose one thread by themselves; ask for every thread the process has
+        s.threads = numba.get_num_threads()
         h = s.run()
         series = [getattr(h, m).tobytes().hex() for m in
                   ("mean_contribution", "welfare", "gini", "cooperators")]
@@ -58,7 +62,7 @@ def test_same_history_with_one_and_two_threads():
         lines = out.strip().splitlines()
         assert lines[0] == f"threads {threads}"
         outputs[threads] = lines[1:]
-    assert len(outputs[1]) == 5
+    assert len(outputs[1]) == 7
     for one, two in zip(outputs[1], outputs[2], strict=True):
         assert one == two, f"{one.split()[:3]} differs between 1 and 2 threads"
 
