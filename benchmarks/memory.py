@@ -12,11 +12,9 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from child import run_child
 
 
 def child(n: int, degree: int, groups: str) -> dict:
@@ -40,10 +38,7 @@ def child(n: int, degree: int, groups: str) -> dict:
 
 
 def measure(n: int, degree: int, groups: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, __file__, "--child", json.dumps([n, degree, groups])],
-                         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(__file__, [n, degree, groups])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,9 +20,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from child import run_child
+
 BURN = "while True: pass"
 
 
@@ -52,11 +52,7 @@ def child(n: int, threads: int | None) -> dict:
 
 
 def measure(n: int, threads: int | None) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, __file__, "--child", json.dumps([n, threads])],
-                         capture_output=True, text=True, env=env, cwd=ROOT, check=True,
-                         timeout=300)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(__file__, [n, threads], timeout=300)
 
 
 def main(argv: list[str] | None = None) -> int:

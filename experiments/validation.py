@@ -635,8 +635,7 @@ _PHASE_TEXT = {ONLY_D: "only defectors left", MIXED: "cooperators and defectors"
 def run_incentives(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
     """How the calibrated human-like people respond to incentives, against laboratory
     findings not used in the calibration (experiments/validation_incentives.py)."""
-    world = {key: p[key] for key in ("n", "network", "groups", "group_size", "rounds", "mpcr",
-                                     "policy_budget")}
+    world = incentives.world_of(p)
     claims = incentives.run_claims(world, p["worlds"], seed, STUDY_KEYS["incentives"],
                                    lambda f, tasks: runner.map(f, tasks, "incentives"))
     rows = [Row("incentives", f"{c['source']}: {c['statement']} ({c['conditions']}, "
@@ -648,8 +647,7 @@ def run_incentives(p: dict[str, Any], seed: Any, runner: Runner) -> StudyResult:
 
 def _check_incentives(p: dict[str, Any]) -> None:
     try:
-        incentives.configs({key: p[key] for key in ("n", "network", "groups", "group_size",
-                                                    "rounds", "mpcr", "policy_budget")})
+        incentives.configs(incentives.world_of(p))
     except ConfigError as err:
         raise ConfigError(f"--params: [incentives] {err}") from None
 
@@ -689,7 +687,7 @@ REGISTRY: tuple[Study, ...] = (
     Study("szolnoki2009", 3, "r temperature initial_cooperation endowment tolerance "
           "threshold_tolerance lower_threshold upper_threshold citation",
           "side steps average seeds", run_szolnoki, _check_szolnoki),
-    Study("incentives", 10, "n network groups group_size rounds mpcr policy_budget", "worlds",
+    Study("incentives", 10, " ".join(incentives.WORLD_KEYS), "worlds",
           run_incentives, _check_incentives),
 )
 STUDIES = tuple(study.name for study in REGISTRY)

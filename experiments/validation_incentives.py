@@ -61,6 +61,9 @@ CLAIMS: dict[str, tuple[str, str, str, str, str, str]] = {
         "subsidising contributions in proportion to them raises them"),
 }
 
+#: the world's settings a parameter table gives (``[incentives]`` of validation.toml)
+WORLD_KEYS = ("n", "network", "groups", "group_size", "rounds", "mpcr", "policy_budget")
+
 #: condition -> engine settings beyond the world's
 CONDITIONS: dict[str, dict[str, Any]] = {
     "baseline": {"policy": "baseline"},
@@ -71,6 +74,11 @@ CONDITIONS: dict[str, dict[str, Any]] = {
                    "competition_top_share": 0.0},
     "matching": {"policy": "cooperation", "cooperation_reward": "match"},
 }
+
+
+def world_of(table: dict[str, Any]) -> dict[str, Any]:
+    """The world's settings (:data:`WORLD_KEYS`) out of a parameter table."""
+    return {key: table[key] for key in WORLD_KEYS}
 
 
 def configs(world: dict[str, Any]) -> dict[str, SimulationConfig]:
