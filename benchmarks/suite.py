@@ -11,8 +11,14 @@ reporters against the bare engine on the same settings, the plain Mesa baseline
 strategies, r = 4.5, Fermi K = 0.5) at each size, and how long a fresh process takes from start
 to the end of its first round.
 
+It also measures ensembles (:mod:`sim.ensemble`: R replicates on one network, aggregate rate
+and peak memory per agent-replicate), the human-like rule beside Fermi and asynchronous beside
+synchronous updating (round by round and as one compiled run), and a run of 500 people for 40
+rounds end to end.
+
 Rows (``--json`` prints one JSON object per line) have the fields ``model`` (``engine``,
-``mesa-model``, ``plain-mesa``, ``numpy-scipy`` or ``startup``), ``case``, ``n``, ``degree``,
+``ensemble``, ``mesa-model``, ``plain-mesa``, ``numpy-scipy`` or ``startup``), ``case``,
+``n``, ``degree``, ``replicates`` (ensembles),
 ``groups``, ``rule``, ``update``, ``rate`` (agent-rounds per second), ``build_s``, ``peak_rss_mb``,
 ``bytes_per_agent``, ``vs_plain_mesa`` (``rate`` over the plain Mesa baseline's), ``vs_numpy``
 (an engine row on the NumPy baseline's game: ``rate`` over that baseline's at the same n),
@@ -34,7 +40,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 FIELDS = ("model", "case", "n", "degree", "groups", "rule", "update", "rate", "build_s",
-          "peak_rss_mb", "bytes_per_agent", "vs_plain_mesa", "vs_numpy", "threads", "load")
+          "peak_rss_mb", "bytes_per_agent", "vs_plain_mesa", "vs_numpy", "threads", "load",
+          "replicates")
 
 #: the headline case: n = 10^6, degree 4, neighbourhood, Fermi, synchronous
 HEADLINE = dict(n=1_000_000, degree=4, groups="neighbourhood", rule="fermi", update="synchronous")
@@ -203,6 +210,102 @@ def child_numpy(n: int) -> list[dict]:
                  **case)]
 
 
+def ensemble_cases(quick: bool) -> list[dict]:
+    """Ensembles measured: (n, replicates) with Fermi and the human-like rule, one network."""
+    sizes = [(1_000, 16)] if quick else [(1_000, 256), (1_000_000, 16)]
+    return [dict(n=n, replicates=r, rule=rule) for n, r in sizes
+            for rule in ("fermi", "human")]
+
+
+def child_ensemble(case: dict) -> list[dict]:
+    """One ensemble (sim.ensemble) of ``replicates`` runs on one network, degree 4, each with
+    and without the per-round Gini: aggregate agent-rounds per second over all replicates,
+    and the peak memory per agent-replicate."""
+    from sim import SimulationConfig
+    from sim.ensemble import Ensemble
+
+    n, reps, rule = case["n"], case["replicates"], case["rule"]
+    rounds = max(2, min(100, 30_000_000 // (n * reps)))
+    config = SimulationConfig(n=n, degree=4, network="random-regular", rule=rule,
+                              rounds=2 * rounds + 2)
+    Ensemble(config.replace(n=200), seed=0, replicates=2, networks=1).run(2)  # compile
+    before = _rss_mb()
+    rows = []
+    for with_gini in (True, False):
+        start = time.perf_counter()
+        ensemble = Ensemble(config, seed=1, replicates=reps, networks=1, with_gini=with_gini)
+        ensemble.run(1)
+        build = time.perf_counter() - start
+        start = time.perf_counter()
+        ensemble.run(rounds)
+        rate = n * reps * rounds / (time.perf_counter() - start)
+        peak = _peak_mb()
+        rows.append(dict(
+            model="ensemble", case=f"{rule} R={reps} {'with' if with_gini else 'no'} Gini",
+            n=n, degree=4, groups="neighbourhood", rule=rule, update="synchronous",
+            rate=rate, build_s=build, peak_rss_mb=peak,
+            bytes_per_agent=(peak - before) * 2**20 / (n * reps), threads=ensemble.threads,
+            replicates=reps))
+        del ensemble
+    return rows
+
+
+def child_rules(n: int) -> list[dict]:
+    """The default human-like rule beside Fermi, one run each at ``n`` (alternating, best of
+    three batches), round by round and as one compiled run, and asynchronous beside
+    synchronous updating per sweep."""
+    import numba
+
+    from sim import Simulation, SimulationConfig
+
+    rounds = max(3, min(100, 2_000_000 // n))
+    rows = []
+    for rule in ("fermi", "human"):
+        for update in ("synchronous", "asynchronous"):
+            config = SimulationConfig(n=n, degree=4, network="random-regular", rule=rule,
+                                      update=update, rounds=3 * rounds + 2)
+            sim = Simulation(config, seed=1)
+            sim.step()
+            sim.step()
+            step_rate = _time_steps(sim.step, n, rounds)
+            whole = Simulation(config, seed=1)
+            whole.run(2)
+            best = 0.0
+            for _ in range(3):
+                start = time.perf_counter()
+                whole.run(rounds)
+                best = max(best, n * rounds / (time.perf_counter() - start))
+            case = dict(n=n, degree=4, groups="neighbourhood", rule=rule, update=update,
+                        threads=min(sim.threads, numba.get_num_threads()))
+            rows.append(dict(model="engine", case=f"{rule} {update[:5]} round by round",
+                             rate=step_rate, **case))
+            rows.append(dict(model="engine", case=f"{rule} {update[:5]} one compiled run"
+                             if whole.compiled else f"{rule} {update[:5]} run()",
+                             rate=best, **case))
+    return rows
+
+
+def child_small_run(_) -> list[dict]:
+    """A run of 500 people for 40 rounds end to end (build, play, history), default settings
+    on a small world: the compiled run against the same run played round by round."""
+    from sim import Simulation, SimulationConfig
+    from sim.hooks import RoundHook
+
+    config = SimulationConfig(n=500, rounds=40, network="small-world")
+    Simulation(config, seed=0).run()
+    Simulation(config, seed=0, hooks=[RoundHook()]).run()
+    times = {"one compiled run": [], "round by round": []}
+    for k in range(20):
+        for label, hooks in (("one compiled run", None), ("round by round", [RoundHook()])):
+            start = time.perf_counter()
+            Simulation(config, seed=k, hooks=hooks).run()
+            times[label].append(time.perf_counter() - start)
+    return [dict(model="engine", case=f"500 x 40 end to end, {label}", n=500, degree=4,
+                 groups="neighbourhood", rule="human", update="synchronous",
+                 rate=500 * 40 / sorted(t)[len(t) // 2], build_s=sorted(t)[len(t) // 2],
+                 threads=1) for label, t in times.items()]
+
+
 def load_module(name: str):
     """``benchmarks/<name>.py`` as a module."""
     spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
@@ -256,6 +359,11 @@ def run_suite(quick: bool = False, progress=None) -> list[dict]:
         add(_child("engine", case), "engine")
     for n in numpy_sizes(quick):
         add(_child("numpy", n))
+    for n in [1_000] if quick else [1_000, 10_000, 100_000, 1_000_000]:
+        add(_child("rules", n))
+    add(_child("small-run", None))
+    for case in ensemble_cases(quick):
+        add(_child("ensemble", case))
     add(_child("mesa-model", 1_000 if quick else 100_000))
     baseline = _child("plain-mesa", 1_000 if quick else 10_000)
     add(baseline)
@@ -291,6 +399,27 @@ def summary(rows: list[dict]) -> list[str]:
         if r["vs_numpy"] is not None:
             lines.append(f"engine vs NumPy+SciPy n={r['n']:,}: {r['vs_numpy']:.2f} x "
                          f"({r['threads']} threads; target >= 3)")
+    for r in rows:
+        if r["model"] == "ensemble":
+            lines.append(f"ensemble n={r['n']:,} {r['case']}: {r['rate']:.3g} agent-rounds/s = "
+                         f"{r['vs_plain_mesa']:,.0f} x plain Mesa, {r['bytes_per_agent']:,.0f} B "
+                         f"per agent-replicate (targets: 1e8 and 5,000 x)")
+    by_case = {(r["n"], r["case"]): r["rate"] for r in rows if r["model"] == "engine"}
+    for (n, case), rate in sorted(by_case.items()):
+        if case.startswith("human ") and (n, "fermi" + case[5:]) in by_case:
+            lines.append(f"human / Fermi per agent-round, n={n:,}, {case[6:]}: "
+                         f"{by_case[(n, 'fermi' + case[5:])] / rate:.2f} x the time "
+                         f"(target <= 1.5)")
+        if " async" in case and (n, case.replace(" async", " synch")) in by_case:
+            lines.append(f"asynchronous / synchronous per sweep, n={n:,}, {case}: "
+                         f"{by_case[(n, case.replace(' async', ' synch'))] / rate:.2f} x the "
+                         f"time (target <= 3)")
+    small = {r["case"]: r["build_s"] for r in rows if r["case"].startswith("500 x 40")}
+    if len(small) == 2:
+        fast, slow = small["500 x 40 end to end, one compiled run"], small[
+            "500 x 40 end to end, round by round"]
+        lines.append(f"500 people x 40 rounds end to end: {1e3 * fast:.1f} ms compiled, "
+                     f"{1e3 * slow:.1f} ms round by round ({slow / fast:.2f} x)")
     starts = [r for r in rows if r["model"] == "startup"]
     if starts:
         lines.append(f"fresh process, start to exit after two rounds: {starts[-1]['build_s']:.2f}"
@@ -330,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, arg = args.child[0], json.loads(args.child[1])
         result = {"engine": child_engine, "mesa-model": child_mesa_model,
                   "plain-mesa": child_plain_mesa, "numpy": child_numpy,
+                  "ensemble": child_ensemble, "rules": child_rules,
+                  "small-run": child_small_run,
                   "startup": lambda _: child_startup()}[kind](arg)
         print(json.dumps(result))
         return 0

@@ -18,12 +18,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from scipy import stats
+
 from cli import options
 from cli.base import HelpFormatter, UsageError, integer_at_least
 from cli.output import write_chart
 from experiments.output import OutputDir, check_out_dir, write_json
 from sim import ConfigError, History, Simulation, SimulationConfig
+from sim.ensemble import Ensemble, EnsembleHistory
+from sim.graph import CSRGraph
 from sim.groups import GROUP_STRUCTURES
+from sim.history import METRICS
 from sim.networks import NETWORKS
 from sim.rules import RULES
 
@@ -76,6 +82,22 @@ def add_parser(subparsers: argparse._SubParsersAction,
     run_group.add_argument(
         "--quiet", action="store_true", help="print nothing on stdout (unless --json)"
     )
+    run_group.add_argument(
+        "--replicates",
+        type=integer_at_least("--replicates", 1),
+        default=1,
+        metavar="INT",
+        help="play this many replicates together (an ensemble: sim.ensemble), replicate r "
+        "seeded by child r of --seed; the summary gives their mean and a 95%% interval, "
+        "history.parquet one row per replicate and round (default: 1)",
+    )
+    run_group.add_argument(
+        "--networks",
+        type=integer_at_least("--networks", 1),
+        metavar="INT",
+        help="with --replicates R: how many network realisations the replicates share, a "
+        "divisor of R (default: R, one network each; fewer is faster)",
+    )
     fields = options.add_config_options(parser)
     parser.set_defaults(handler=run, config_fields=fields)
     return parser
@@ -87,8 +109,14 @@ def run(args: argparse.Namespace) -> int:
     config = options.config_from_args(args, args.config_fields)  # raises ConfigError
     if args.agents and args.out is None:
         raise UsageError("--agents needs --out DIR (agents.parquet is written there)")
+    if args.networks is not None and args.replicates == 1 and args.networks != 1:
+        raise UsageError("--networks needs --replicates R with R a multiple of it")
+    if args.replicates > 1 and args.agents:
+        raise UsageError("--agents is for one run: leave out --replicates")
     if args.out is not None:
         check_out_dir(args.out)
+    if args.replicates > 1:
+        return run_ensemble(args, config)
     try:
         simulation = Simulation(config, args.seed, record_agents=args.agents)
     except ConfigError as err:  # e.g. a missing or malformed --network-file
@@ -116,8 +144,72 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def network_stats(simulation: Simulation) -> dict[str, Any]:
-    graph = simulation.graph
+def run_ensemble(args: argparse.Namespace, config: SimulationConfig) -> int:
+    """``--replicates R``: R replicates as one :class:`sim.ensemble.Ensemble`; the summary
+    and chart show the replicates' mean per round, the outputs every replicate."""
+    try:
+        ensemble = Ensemble(config, args.seed, replicates=args.replicates,
+                            networks=args.networks)
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+    played = ensemble.run()
+    mean = History(**{m: getattr(played, m).mean(axis=1) for m in METRICS},
+                   config=config.to_dict(), seed=args.seed)
+    graph = ensemble.graph(0)
+    network = network_stats(graph)
+    finals = finals_with_intervals(played)
+    written: list[str] = []
+    if args.out is not None:
+        with OutputDir(args.out) as staging:
+            played.to_frame().to_parquet(staging / "history.parquet", index=False)
+            write_chart(staging / "chart.png", mean, config, args.seed, network)
+            write_json(staging / "config.json", {
+                "config": config.to_dict(), "seed": args.seed,
+                "replicates": ensemble.replicates, "networks": ensemble.networks})
+            written = sorted(p.name for p in staging.iterdir())
+    if args.json:
+        out = as_json(mean, config, args.seed, network)
+        out["replicates"] = ensemble.replicates
+        out["networks"] = ensemble.networks
+        out["final"] = {m: {"mean": _finite(v[0]), "ci": [_finite(v[1]), _finite(v[2])]}
+                        for m, v in finals.items()}
+        out["per_replicate"] = {m: [[_finite(float(x)) for x in getattr(played, m)[:, r]]
+                                    for r in range(ensemble.replicates)] for m in METRICS}
+        json.dump(out, sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    elif not args.quiet:
+        text = summary_text(mean, config, args.seed, network)
+        head, _, rest = text.partition("\n")
+        lines = [head.replace("rounds, seed", "rounds, mean of", 1).replace(
+            f"mean of {args.seed}", f"mean of {ensemble.replicates} replicates "
+            f"(seed {args.seed}, {ensemble.networks} networks)", 1), rest, "",
+            "  final round, mean over replicates [95% t interval]:"]
+        for metric, (value, lo, hi) in finals.items():
+            lines.append(f"  {metric:<26}{value:10.3f}  [{lo:.3f}, {hi:.3f}]")
+        print("\n".join(lines))
+        if args.out is not None:
+            print(f"\nwrote {', '.join(written)} to {args.out}/")
+    return 0
+
+
+def finals_with_intervals(played: EnsembleHistory) -> dict[str, tuple[float, float, float]]:
+    """Each metric's final-round mean over replicates with its 95% t interval."""
+    out = {}
+    for metric in METRICS:
+        values = getattr(played, metric)[-1]
+        values = values[np.isfinite(values)]
+        if len(values) == 0:
+            out[metric] = (math.nan, math.nan, math.nan)
+            continue
+        mean = float(values.mean())
+        half = (float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1)
+                      / math.sqrt(len(values))) if len(values) > 1 else math.nan)
+        out[metric] = (mean, mean - half, mean + half)
+    return out
+
+
+def network_stats(simulation: Simulation | CSRGraph) -> dict[str, Any]:
+    graph = simulation if isinstance(simulation, CSRGraph) else simulation.graph
     degree = graph.degree
     return {
         "n": int(graph.n),

@@ -47,6 +47,21 @@ def estimate_bytes(n: int, degree: int, *, two_level: bool = False,
     return int(FIXED + MARGIN * per_agent * n)
 
 
+#: bytes per agent per replicate of an ensemble's packs (sim/ensemble.py): twelve float64
+#: state and scratch arrays, the type codes, and three float64 values per group (about one
+#: group per agent with neighbourhood groups)
+PER_AGENT_REPLICATE = 12 * 8 + 1 + 3 * 8
+
+
+def estimate_ensemble_bytes(n: int, degree: int, replicates: int, networks: int, *,
+                            recorded_rounds: int = 0) -> int:
+    """Peak bytes of an ensemble: one run's worth per network (its graph, groups and the
+    template run that holds them) plus each replicate's packed state."""
+    per_network = estimate_bytes(n, degree) - FIXED
+    per_replicate = PER_AGENT_REPLICATE + 4.0 * max(recorded_rounds, 0)
+    return int(FIXED + networks * per_network + MARGIN * per_replicate * n * replicates)
+
+
 def available_bytes() -> int:
     """Memory available to a new allocation now: ``MemAvailable`` (Linux), else physical."""
     try:
@@ -80,3 +95,19 @@ def check_fits(config: Settings, *, n: int | None = None, recorded_rounds: int =
             f"--n {n:,} needs about {_gb(need)} of memory{rows} at degree {config.degree}; "
             f"{_gb(have)} is available (about {need / n:,.0f} bytes per agent): use a smaller "
             f"--n")
+
+
+def check_ensemble_fits(config: Settings, replicates: int, networks: int, *,
+                        recorded_rounds: int = 0, available: int | None = None) -> None:
+    """Raise :class:`ConfigError` if an ensemble of ``replicates`` runs of ``config`` on
+    ``networks`` networks would need more memory than is available; nothing is allocated."""
+    n = config.n
+    need = estimate_ensemble_bytes(n, config.degree, replicates, networks,
+                                   recorded_rounds=recorded_rounds)
+    have = available_bytes() if available is None else available
+    if need > have:
+        raise ConfigError(
+            f"--n {n:,} with --replicates {replicates} needs about {_gb(need)} of memory at "
+            f"degree {config.degree}; {_gb(have)} is available (about "
+            f"{need / (n * replicates):,.0f} bytes per agent-replicate): use fewer replicates "
+            f"or a smaller --n")

@@ -25,6 +25,7 @@ from sim.graph import CSRGraph
 from sim.groups import Groups, Matcher, check_group_size
 from sim.history import METRICS, History
 from sim.hooks import RoundHook
+from sim.kernels import ensemble as pack_kernels
 from sim.kernels import games, metrics, nested
 from sim.kernels import rules as rule_kernels
 from sim.memory import check_fits
@@ -35,25 +36,24 @@ from sim.policies.organisations import organisation_hooks
 from sim.population import initial_population
 from sim.rules import RULES
 from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
+from sim.threads import choose_threads
 from sim.ties import ties_hooks
-
-#: below this many agents a round runs on one Numba thread (benchmarks/threads.py): a round is
-#: about ten short parallel loops, and at small n each loop's work is shorter than waking and
-#: joining a second thread, which collapses when another process holds the other core. On the
-#: shared 2-core machine (load ~2) one thread won at 10^3 (180x), 10^4 (9x) and 10^5 (2.9x)
-THREAD_MIN_AGENTS = 200_000
-
-
-def choose_threads(n: int) -> int:
-    """Numba threads for a run of ``n`` agents: one below :data:`THREAD_MIN_AGENTS`, else all
-    the configured ones (``NUMBA_NUM_THREADS``). Results do not depend on it: every draw is a
-    counter-based random number of (key, round, agent, stream)."""
-    return 1 if n < THREAD_MIN_AGENTS else numba.config.NUMBA_NUM_THREADS
-
 
 #: the builders of the hooks a config asks for, in the order their hooks act within a step
 CONFIG_HOOKS: tuple[Callable[[Settings], list[RoundHook]], ...] = (
     policy_hooks, organisation_hooks, ties_hooks)
+
+
+def run_seeds(seed: np.random.SeedSequence) -> list[np.random.SeedSequence]:
+    """A run's five seeds, split from its one seed: the network, the population, the
+    matching, the decisions' key and the hooks (in that order)."""
+    return child_seeds(seed, 5)
+
+
+def run_key(key_seed: np.random.SeedSequence) -> np.uint64:
+    """The key of a run's counter-based draws (:mod:`sim.rng`), from its key seed; a NumPy
+    uint64, so Numba compiles one signature for every key."""
+    return np.uint64(key_seed.generate_state(1, dtype=np.uint64)[0])
 
 
 def config_hooks(config: Settings) -> list[RoundHook]:
@@ -92,7 +92,7 @@ class Simulation:
         config = (config or SimulationConfig()).replace(**overrides)
         self.config = config
         self.seed_sequence = seed_sequence(seed)
-        net_seq, pop_seq, match_seq, key_seq, hook_seq = child_seeds(self.seed_sequence, 5)
+        net_seq, pop_seq, match_seq, key_seq, hook_seq = run_seeds(self.seed_sequence)
         if graph is None:
             if not config.network_defines_n:  # refuse a run that would not fit, before building
                 check_fits(config, recorded_rounds=config.rounds if record_agents else 0)
@@ -111,8 +111,7 @@ class Simulation:
         ):
             check_group_size(config.group_size, self.n)
         self.rule = RULES[config.rule]
-        # a NumPy uint64, so Numba compiles one signature for every key
-        self.key = np.uint64(key_seq.generate_state(1, dtype=np.uint64)[0])
+        self.key = run_key(key_seq)
         self.round = 0
         self.record_agents = record_agents
         self._matcher = Matcher(self.graph, config, np.random.default_rng(match_seq))
@@ -138,6 +137,8 @@ class Simulation:
         self._peers_earned = np.full(self.n, np.nan)  # co-players' mean of it
 
         self._series: dict[str, list[float]] = {m: [] for m in METRICS}
+        self._round_out = np.zeros((len(METRICS), 1, 1))  # one round's metrics (record_round)
+        self._metric_scratch = (np.empty(self.n), np.empty((3, 1)))
         self._agent_rows: list[np.ndarray] = []
         self.groups: Groups = self._matcher.groups_for_round()
         self.two_level = config.two_level
@@ -312,12 +313,62 @@ class Simulation:
         self.round += 1
 
     def run(self, rounds: int | None = None) -> History:
-        """Play ``rounds`` more rounds (default: up to ``config.rounds``) and return the history."""
+        """Play ``rounds`` more rounds (default: up to ``config.rounds``) and return the history.
+
+        Where nothing needs Python between rounds (:attr:`compiled`) the rounds are played by
+        one compiled call (:func:`sim.kernels.ensemble.play_pack`); otherwise round by round
+        with :meth:`step`. Both give the same history, bit for bit.
+        """
         if rounds is None:
             rounds = max(0, self.config.rounds - self.round)
+        if self.compiled and rounds > 0:
+            self._run_compiled(rounds)
+            return self.history()
         for _ in range(rounds):
             self.step()
         return self.history()
+
+    @property
+    def compiled(self) -> bool:
+        """Whether :meth:`run` plays in one compiled call: no hooks, one level, groups fixed
+        for the run, and one thread (a run big enough for several threads goes round by round,
+        each step's loops parallel)."""
+        return (not self.hooks and not self.two_level and self.threads == 1
+                and not self._matcher.structure.rematched)
+
+    def _run_compiled(self, rounds: int) -> None:
+        g, c, n = self.groups, self.config, self.n
+        t0 = self.round
+        out = np.zeros((len(METRICS), rounds, 1))
+        agents = np.zeros((rounds if self.record_agents else 0, n, 1), dtype=np.float32)
+        groups = g.n_groups
+        col = _column
+        swapped = pack_kernels.play_pack(
+            self.rule.code, c.update == "asynchronous", t0, t0 + rounds,
+            np.array([self.key]), col(self.contribution), col(self._next_contribution),
+            col(self.payoff), col(self.belief), col(self._next_belief), col(self.propensity),
+            col(self._next_propensity), col(self.kind), col(self.slope), col(self.base),
+            self.payoff_low, self.payoff_high, self.params, self.weight,
+            c.cost == "per-individual", self.own_games, self.share, g.group_ptr, g.members,
+            g.agent_ptr, g.agent_groups, self.graph.indptr, self.graph.indices,
+            col(self.payout), col(self.raw_total), col(self._earned),
+            np.zeros((groups, 1)), col(self._peers_earned), col(self._observed),
+            self._partner[:rule_kernels.BLOCK], np.zeros(1), float(c.endowment),
+            self._gini_bins(), True, self._metric_scratch[0], self._metric_scratch[1], out,
+            agents)
+        if swapped:
+            self.contribution, self._next_contribution = self._next_contribution, self.contribution
+            if self.rule.uses_beliefs:
+                self.belief, self._next_belief = self._next_belief, self.belief
+                self.propensity, self._next_propensity = self._next_propensity, self.propensity
+        for k, m in enumerate(METRICS):
+            self._series[m].extend(out[k, :, 0].tolist())
+        if self.record_agents:
+            self._agent_rows.extend(agents[t, :, 0] for t in range(rounds))
+        self.round += rounds
+
+    def _gini_bins(self) -> int:
+        return 0 if self.n <= metrics.GINI_EXACT_MAX else metrics.GINI_BINS
 
     def _set_contributions(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=np.float64)
@@ -419,14 +470,14 @@ class Simulation:
         e = self.config.endowment
         if self.two_level:
             # hooks may have changed what people give after the game (not the split)
-            self.level_series["local"].append(float(self.local_given.mean()))
-            self.level_series["system"].append(float(self.system_given.mean()))
-        bins = 0 if self.n <= metrics.GINI_EXACT_MAX else metrics.GINI_BINS
-        s = self._series
-        s["mean_contribution"].append(float(self.contribution.mean()))
-        s["welfare"].append(float(self.payoff.mean()))
-        s["gini"].append(float(metrics.gini(self.payoff, bins)))
-        s["cooperators"].append(float(np.count_nonzero(self.contribution >= 0.5 * e)) / self.n)
+            self.level_series["local"].append(metrics.mean_in_order(self.local_given))
+            self.level_series["system"].append(metrics.mean_in_order(self.system_given))
+        out = self._round_out
+        buffer, sums = self._metric_scratch
+        metrics.record_round(_column(self.contribution), _column(self.payoff), e,
+                             self._gini_bins(), True, buffer, sums, out, 0)
+        for k, m in enumerate(METRICS):
+            self._series[m].append(float(out[k, 0, 0]))
         if self.record_agents:
             self._agent_rows.append(self.contribution.astype(np.float32))
 
@@ -443,3 +494,8 @@ class Simulation:
             config=self.config.to_dict(),
             seed=describe_seed(self.seed_sequence),
         )
+
+
+def _column(values: np.ndarray) -> np.ndarray:
+    """A run's per-agent array as a pack of one replicate: an (n, 1) view of it."""
+    return values.reshape(-1, 1)

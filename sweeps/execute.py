@@ -132,30 +132,55 @@ def run_batch(
     numba.set_num_threads(1)  # per thread; the local cluster's env already sets it process-wide
     model = get_model(model_name)
     out: list[tuple] = []
-    for run_id, params in items:
-        seed = run_seed(encoder.seed, run_id)
+    for group in _same_point(items, model.run_replicates is not None):
         start = time.perf_counter()
         try:
-            if per_round:
-                assert model.run_rounds is not None
-                metrics, rounds = model.run_rounds(params, seed)
-            else:
-                metrics, rounds = model.run(params, seed), None
-            metrics = dict(metrics)
+            played = _play(model, per_round, group, encoder.seed)
         except Exception as err:  # noqa: BLE001 - reported to the client with the run's id
             message = " ".join(f"{type(err).__name__}: {err}".split())
-            out.append(("error", run_id, message, traceback.format_exc()))
+            out.append(("error", group[0][0], message, traceback.format_exc()))
             break
-        elapsed = time.perf_counter() - start
-        try:
-            row, data = encoder.encode(run_id, params, metrics, elapsed)
-            extra = None if rounds is None else encoder.encode_rounds(run_id, rounds)
-        except Exception as err:  # noqa: BLE001 - e.g. a metric named like a parameter
-            message = " ".join(f"cannot record the results: {err}".split())
-            out.append(("error", run_id, message, traceback.format_exc()))
+        elapsed = (time.perf_counter() - start) / len(group)
+        failed = False
+        for (run_id, params), (metrics, rounds) in zip(group, played, strict=True):
+            try:
+                row, data = encoder.encode(run_id, params, dict(metrics), elapsed)
+                extra = None if rounds is None else encoder.encode_rounds(run_id, rounds)
+            except Exception as err:  # noqa: BLE001 - e.g. a metric named like a parameter
+                message = " ".join(f"cannot record the results: {err}".split())
+                out.append(("error", run_id, message, traceback.format_exc()))
+                failed = True
+                break
+            out.append(("ok", run_id, row, data, extra, elapsed))
+        if failed:
             break
-        out.append(("ok", run_id, row, data, extra, elapsed))
     return out
+
+
+def _same_point(items: list[tuple[int, dict[str, Any]]],
+                together: bool) -> list[list[tuple[int, dict[str, Any]]]]:
+    """Consecutive runs with the same parameters (a design point's replicates), grouped when
+    the model can play them ``together`` (one ensemble); else one run per group."""
+    groups: list[list[tuple[int, dict[str, Any]]]] = []
+    for item in items:
+        if together and groups and groups[-1][0][1] == item[1]:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _play(model, per_round: bool, group: list[tuple[int, dict[str, Any]]],
+          master: int) -> list[tuple[Any, Any]]:
+    """(metrics, per-round table or None) of each run of ``group``, each with its own seed."""
+    seeds = [run_seed(master, run_id) for run_id, _ in group]
+    params = group[0][1]
+    if len(group) > 1:
+        return model.run_replicates(params, seeds, per_round)
+    if per_round:
+        assert model.run_rounds is not None
+        return [model.run_rounds(params, seeds[0])]
+    return [(model.run(params, seeds[0]), None)]
 
 
 # --------------------------------------------------------------------------- batch sizes

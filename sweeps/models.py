@@ -47,6 +47,7 @@ from experiments import EXPERIMENTS
 from experiments import load as load_registered
 from experiments.runtime import Experiment
 from sim.config import ConfigError, SimulationConfig
+from sim.ensemble import Ensemble
 from sim.simulation import Simulation
 
 Params = dict[str, Any]
@@ -79,6 +80,10 @@ class SweepModel:
         warm_up: called once in each worker process before the sweep starts (e.g. to load
             compiled kernels), so that start-up cost does not land on the first runs.
         default_metric: the metric ``cascade plot`` shows when none is named.
+        run_replicates: ``run_replicates(params, seeds, per_round) -> [(metrics, table or
+            None), ...]``: several runs of one parameter set played together (an ensemble),
+            each giving what ``run`` (or ``run_rounds``) gives for its seed; ``None`` if the
+            model has none (the runs are then played one by one).
     """
 
     name: str
@@ -89,6 +94,7 @@ class SweepModel:
     run_rounds: RoundsFunction | None = None
     warm_up: Callable[[], None] | None = None
     default_metric: str | None = None
+    run_replicates: Callable[[Params, list[np.random.SeedSequence], bool], list] | None = None
 
     def complete(self, params: Params) -> Params:
         """Check ``params`` (names, then ``resolve``) and return the complete parameter set."""
@@ -249,6 +255,19 @@ def _run_rounds(params: Params, seed: np.random.SeedSequence) -> tuple[dict[str,
     return _summary(history), history.to_frame()
 
 
+def _run_replicates(params: Params, seeds: list[np.random.SeedSequence],
+                    per_round: bool) -> list[tuple[dict[str, Any], Any]]:
+    """The runs of one design point as one :class:`sim.ensemble.Ensemble` (one network per
+    run, on one thread: the sweep's workers are the parallelism): the same results as
+    :func:`_run` and :func:`_run_rounds` run by run."""
+    played = Ensemble(SimulationConfig(**params), seeds=seeds, threads=1).run()
+    out = []
+    for r in range(played.replicates):
+        history = played.replicate(r)
+        out.append((_summary(history), history.to_frame() if per_round else None))
+    return out
+
+
 def _warm_up_run() -> None:
     """Load (or compile) the engine's kernels: one tiny run per update scheme."""
     for update in ("synchronous", "asynchronous"):
@@ -266,5 +285,6 @@ register(
         run_rounds=_run_rounds,
         warm_up=_warm_up_run,
         default_metric="final_mean_contribution",
+        run_replicates=_run_replicates,
     )
 )

@@ -33,7 +33,8 @@ def test_quick_rows_have_documented_fields(rows):
     for r in rows:
         assert set(suite.FIELDS) <= set(r), r
     models = {r["model"] for r in rows}
-    assert models == {"engine", "mesa-model", "plain-mesa", "numpy-scipy", "startup"}
+    assert models == {"engine", "ensemble", "mesa-model", "plain-mesa", "numpy-scipy",
+                      "startup"}
 
 
 def test_engine_is_compared_with_the_numpy_baseline(rows):

@@ -76,10 +76,10 @@ def test_threads_are_chosen_by_the_work_and_do_not_change_results():
     import numba
     import numpy as np
 
-    from sim.simulation import THREAD_MIN_AGENTS, choose_threads
+    from sim.threads import choose_threads, min_agents_for_threads
 
     assert choose_threads(1_000) == 1
-    assert choose_threads(THREAD_MIN_AGENTS) == numba.config.NUMBA_NUM_THREADS
+    assert choose_threads(min_agents_for_threads()) == numba.config.NUMBA_NUM_THREADS
     outer = numba.get_num_threads()
     cases = [("fermi", "synchronous", "neighbourhood"), ("fermi", "asynchronous", "neighbourhood"),
              ("conditional", "synchronous", "neighbourhood"),

@@ -7,11 +7,16 @@ tests compare with never give Numba an int64 key (see tests/conftest.py).
 from __future__ import annotations
 
 import math
+import multiprocessing
+from functools import partial
 
+import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
 from models.public_goods import PublicGoodsAgent, PublicGoodsModel, PythonFermiAgent
+from models.public_goods.collector import ArrayDataCollector
 from sim import ConfigError, Simulation, SimulationConfig
 from sim.behaviour.kernels import TYPE_NAMES
 from sim.history import METRICS
@@ -219,3 +224,102 @@ def test_models_with_keys_on_both_sides_of_2_63():
         model = PublicGoodsModel(rng=seed, n=20, rule="fermi", collect_agents=False)
         model.run_for(3)
         assert model.engine.round == 3
+
+
+# ------------------------------------------------- ArrayDataCollector against mesa.DataCollector
+COLLECTOR_CASES = {
+    "fermi-synchronous": dict(n=120, rule="fermi", mutation=0.05),
+    "conditional-asynchronous": dict(n=60, rule="conditional", update="asynchronous"),
+}
+
+
+def _mesa_collector(model, **kwargs):
+    """Mesa's own DataCollector with the model's reporters (agent reporters read per agent)."""
+    return mesa.DataCollector(
+        model_reporters=model.datacollector.model_reporters,
+        agent_reporters=dict(model.datacollector.agent_reporters),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("case", sorted(COLLECTOR_CASES))
+def test_array_collector_gives_mesa_frames(case):
+    model = PublicGoodsModel(rng=9, **COLLECTOR_CASES[case])
+    ours = model.datacollector
+    assert isinstance(ours, ArrayDataCollector) and isinstance(ours, mesa.DataCollector)
+    reference = _mesa_collector(model)
+    # ids from model.agents and the arrays through a callable: same frames
+    implicit = ArrayDataCollector(
+        model_reporters=ours.model_reporters,
+        agent_reporters=dict(ours.agent_reporters),
+        source=lambda m: m.engine,
+    )
+    collectors = (ours, reference, implicit)
+    for dc in collectors:
+        dc.collect(model)  # before the first round, as a user may do
+    for _ in range(5):
+        model.step()
+        for dc in collectors[1:]:
+            dc.collect(model)
+        frame = ours.get_agent_vars_dataframe().xs(model.time, level="Step")
+        np.testing.assert_array_equal(frame.index.to_numpy(), [a.unique_id for a in model._by_node])
+        np.testing.assert_array_equal(frame["contribution"].to_numpy(), model.engine.contribution)
+        np.testing.assert_array_equal(frame["payoff"].to_numpy(), model.engine.payoff)
+
+    expected_agents = reference.get_agent_vars_dataframe()
+    expected_model = reference.get_model_vars_dataframe()
+    assert expected_agents.index.names == ["Step", "AgentID"]
+    assert len(expected_agents) == 6 * model.engine.n
+    same = partial(pd.testing.assert_frame_equal, check_exact=True)
+    for dc in (ours, implicit):
+        same(dc.get_agent_vars_dataframe(), expected_agents)
+        same(dc.get_model_vars_dataframe(), expected_model)
+        assert dc._collection_steps == reference._collection_steps
+        assert dc._agent_records[3.0] == reference._agent_records[3.0]  # rows as Mesa keeps them
+    # the earlier steps are copies, not views of the engine's (swapped) buffers
+    assert expected_agents.xs(1.0, level="Step")["contribution"].nunique() > 1
+
+
+class _MesaCollected(PublicGoodsModel):
+    """The model with Mesa's own DataCollector in place of the array collector."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.datacollector = _mesa_collector(self)
+
+
+def test_array_collector_works_with_batch_run():
+    """mesa.batch_run reads the collector's per-step agent rows (``_agent_records``)."""
+    kwargs = dict(parameters=dict(n=40, rule="fermi"), rng=12, max_steps=4,
+                  data_collection_period=1, number_processes=1, display_progress=False)
+    method = multiprocessing.get_start_method(allow_none=True)
+    try:
+        ours = mesa.batch_run(PublicGoodsModel, **kwargs)
+        theirs = mesa.batch_run(_MesaCollected, **kwargs)
+    finally:  # batch_run forces "spawn" on the whole process; give other tests theirs back
+        multiprocessing.set_start_method(method, force=True)
+    assert len(ours) == 4 * 40
+    assert ours == theirs
+
+
+def test_array_collector_agenttype_reporters_and_errors():
+    model = PublicGoodsModel(rng=9, n=50, rule="conditional", collect_agents=False)
+    by_type = {PublicGoodsAgent: {"kind": "kind", "contribution": "contribution"}}
+    ours = ArrayDataCollector(agenttype_reporters=by_type)
+    reference = mesa.DataCollector(agenttype_reporters=by_type)
+    for _ in range(3):
+        model.step()
+        ours.collect(model)
+        reference.collect(model)
+    pd.testing.assert_frame_equal(
+        ours.get_agenttype_vars_dataframe(PublicGoodsAgent),
+        reference.get_agenttype_vars_dataframe(PublicGoodsAgent),
+    )
+    # no agent reporters: Mesa's UserWarning, raised
+    with pytest.raises(UserWarning, match="No agent reporters"):
+        model.datacollector.get_agent_vars_dataframe()
+    with pytest.raises(TypeError, match="array attribute"):
+        ArrayDataCollector(agent_reporters={"c": lambda agent: agent.contribution})
+    wrong = ArrayDataCollector(agent_reporters={"c": "contribution"}, agent_ids=[1, 2, 3])
+    with pytest.raises(ValueError, match="one entry per agent"):
+        wrong.collect(model)

@@ -26,6 +26,10 @@ from sim import ConfigError, History, Simulation, SimulationConfig
 from sim.history import METRICS
 
 from .agents import PublicGoodsAgent
+from .collector import ArrayDataCollector
+
+# the DataCollector's agent reporters: column -> engine array (and agent property) name
+AGENT_REPORTERS = {"contribution": "contribution", "payoff": "payoff"}
 
 
 def last_round(model: PublicGoodsModel, metric: str) -> float:
@@ -46,7 +50,9 @@ class PublicGoodsModel(mesa.Model):
         record_agents: let the engine keep every agent's contribution in every round
             (``model.history().contributions``).
         collect_agents: give the ``DataCollector`` its agent reporters (``contribution`` and
-            ``payoff`` per agent per step); turn off for large ``n``, where they cost time.
+            ``payoff`` per agent per step). They copy the engine's two arrays each step (an
+            :class:`~models.public_goods.collector.ArrayDataCollector`), 16 bytes per agent
+            per step; turn off for long runs at large ``n`` to save memory.
         **settings: any :class:`sim.SimulationConfig` field (``n``, ``network``, ``degree``,
             ``groups``, ``rule``, ``mpcr``, ``r``, ``endowment``, ``rounds``, ...).
 
@@ -55,10 +61,11 @@ class PublicGoodsModel(mesa.Model):
         engine_seed: the int seed the engine was built with.
         config: the validated settings (``engine.config``).
         grid: the ``mesa.discrete_space.Network`` of cells, one per node.
-        datacollector: model reporters ``mean_contribution``, ``welfare``, ``gini`` and
-            ``cooperators`` (the engine's metrics for the round just played, one row per
-            step: row k is round k + 1) and, if ``collect_agents``, agent reporters
-            ``contribution`` and ``payoff``.
+        datacollector: an :class:`~models.public_goods.collector.ArrayDataCollector` (a
+            ``mesa.DataCollector`` giving the same DataFrames) with model reporters
+            ``mean_contribution``, ``welfare``, ``gini`` and ``cooperators`` (the engine's
+            metrics for the round just played, one row per step: row k is round k + 1) and, if
+            ``collect_agents``, agent reporters ``contribution`` and ``payoff``.
         python_decisions: whether the agents' own ``decide`` drives the updates.
 
     Raises:
@@ -100,11 +107,12 @@ class PublicGoodsModel(mesa.Model):
             agent_class(self, self.grid[node]) for node in range(self.engine.n)
         ]
 
-        self.datacollector = mesa.DataCollector(
+        # reads the engine's arrays, not one agent at a time: same frames as mesa.DataCollector
+        self.datacollector = ArrayDataCollector(
             model_reporters={m: partial(last_round, metric=m) for m in METRICS},
-            agent_reporters=(
-                {"contribution": "contribution", "payoff": "payoff"} if collect_agents else None
-            ),
+            agent_reporters=dict(AGENT_REPORTERS) if collect_agents else None,
+            source="engine",
+            agent_ids=[agent.unique_id for agent in self._by_node],
         )
         self.running = True
 

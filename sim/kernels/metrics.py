@@ -56,3 +56,49 @@ def gini_from_stats(values, total, lo, hi, bins):
             acc += sums[b] * (before + (counts[b] + 1) / 2.0)
             before += counts[b]
     return 2.0 * acc / (n * total) - (n + 1.0) / n
+
+
+#: the rows of a recorded round, in :data:`sim.history.METRICS` order
+MEAN_CONTRIBUTION, WELFARE, GINI, COOPERATORS = 0, 1, 2, 3
+
+
+@nb.njit(nogil=True, cache=True)
+def record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t):
+    """Write round ``t``'s metrics of every replicate into ``out[:, t, :]`` (rows: mean
+    contribution, welfare (mean payoff), Gini of payoffs, share of cooperators (x >= E/2)).
+
+    ``x`` and ``payoff`` are (agents, replicates); each column is summed agent by agent in
+    order, so a replicate's figures are the same bits in an ensemble as in a run alone
+    (:mod:`sim.kernels.ensemble`). ``buffer`` (length n) and ``sums`` (3, replicates) are
+    scratch. Without ``with_gini`` the Gini row is left as it is.
+    """
+    n, reps = x.shape
+    half = 0.5 * endowment
+    for r in range(reps):
+        sums[0, r] = 0.0
+        sums[1, r] = 0.0
+        sums[2, r] = 0.0
+    for i in range(n):
+        for r in range(reps):
+            v = x[i, r]
+            sums[0, r] += v
+            sums[1, r] += payoff[i, r]
+            sums[2, r] += 1.0 if v >= half else 0.0
+    for r in range(reps):
+        out[MEAN_CONTRIBUTION, t, r] = sums[0, r] / n
+        out[WELFARE, t, r] = sums[1, r] / n
+        out[COOPERATORS, t, r] = sums[2, r] / n
+        if with_gini:
+            for i in range(n):
+                buffer[i] = payoff[i, r]
+            out[GINI, t, r] = gini(buffer, bins)
+
+
+@nb.njit(cache=True)
+def mean_in_order(values):
+    """The mean of ``values`` summed one by one in order: the same bits as the means of
+    :func:`record_round` (NumPy's ``mean`` sums pairwise, which can differ in the last bit)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total / len(values)

@@ -35,6 +35,7 @@ IMITATE_BEST = 2
 DEATH_BIRTH = 3
 CONDITIONAL = 4
 HUMAN = 5
+RULE_CODES = (FERMI, PROPORTIONAL, IMITATE_BEST, DEATH_BIRTH, CONDITIONAL, HUMAN)
 
 # indices into the parameter vector
 P_ENDOWMENT = 0
@@ -93,18 +94,22 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
     rules that use one (-1 if none).
     """
     new_x = x[i]
+    # Fermi and proportional imitation are written without a branch on the draw (a select):
+    # accepting is a coin flip the processor cannot predict, and a mispredicted branch cost
+    # about half of the decision's time (benchmarks/NOTES.md). Without a neighbour (j = -1)
+    # the agent is compared with itself, which never changes its contribution.
     if code == FERMI:
-        if j >= 0:
-            p = fermi_probability(payoff[i], payoff[j], params[P_TEMPERATURE])
-            if uniform(key, t, c, STREAM_ACCEPT) < p:
-                new_x = x[j]
+        jj = j if j >= 0 else i
+        p = fermi_probability(payoff[i], payoff[jj], params[P_TEMPERATURE])
+        u = uniform(key, t, c, STREAM_ACCEPT)
+        new_x = x[jj] if u < p else new_x
     elif code == PROPORTIONAL:
         # Santos, Santos & Pacheco 2008: copy j with prob. max(0, P_j - P_i) / M
-        if j >= 0:
-            span = max(hi[i], hi[j]) - min(lo[i], lo[j])
-            if span > 0.0 and payoff[j] > payoff[i]:
-                if uniform(key, t, c, STREAM_ACCEPT) * span < payoff[j] - payoff[i]:
-                    new_x = x[j]
+        jj = j if j >= 0 else i
+        span = max(hi[i], hi[jj]) - min(lo[i], lo[jj])
+        gain = payoff[jj] - payoff[i]
+        u = uniform(key, t, c, STREAM_ACCEPT)
+        new_x = x[jj] if (span > 0.0) & (gain > 0.0) & (u * span < gain) else new_x
     elif code == IMITATE_BEST:
         # Nowak & May 1992: copy the best earner among self and neighbours (first on ties)
         best = payoff[i]
@@ -223,37 +228,62 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, earned, pee
     return mutate(new_x, c, t, key, params), new_belief, new_p
 
 
+#: agents per block of the synchronous drivers: partners are drawn for a block, then its
+#: decisions made, so a block's partner reads stay independent and in cache
+BLOCK = 256
+
+
+@nb.njit(inline="always", cache=True)
+def decide_block(code, i0, i1, t, key, x, payoff, indptr, indices, obs, earned, peers, belief,
+                 propensity, kind, slope, base, lo, hi, params, partner, new_x, new_belief,
+                 new_propensity):
+    """Synchronous decisions of agents ``i0 .. i1 - 1`` from the snapshot (``x``, ``payoff``,
+    ``obs``, ...): new values go to ``new_x``, ``new_belief`` and ``new_propensity``.
+
+    For rules that look at one random neighbour the block's partners are drawn first into
+    ``partner`` (length >= i1 - i0), so the second pass's reads of their payoffs are independent
+    of each other. Shared by the per-round parallel driver and the whole-run kernel
+    (:mod:`sim.kernels.ensemble`), which calls it on one replicate's column at a time.
+    """
+    if uses_beliefs(code):
+        for i in range(i0, i1):
+            nx_, nb_, np_ = human_like(code, i, i, t, key, obs[i], x, earned, peers[i],
+                                       belief, propensity, kind, slope, base, params)
+            nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
+            new_x[i] = nx_ if code == HUMAN else mutate(nx_, i, t, key, params)
+            new_belief[i] = nb_
+            new_propensity[i] = np_
+        return
+    if uses_partner(code):
+        for i in range(i0, i1):
+            partner[i - i0] = random_neighbour(i, i, t, key, indptr, indices)
+    for i in range(i0, i1):
+        j = partner[i - i0] if uses_partner(code) else -1
+        nx_ = imitation(code, i, i, t, key, j, x, payoff, indptr, indices, lo, hi, params)
+        new_x[i] = mutate(nx_, i, t, key, params)
+
+
 def _compile_synchronous(code: int):
-    """The synchronous driver for one rule; ``code`` is a compile-time constant inside it, so
-    the other rules' branches are dropped and the loop body stays small."""
+    """The per-round synchronous driver for one rule, parallel over blocks of agents; ``code``
+    is a compile-time constant inside it, so the other rules' branches are dropped."""
 
     @nb.njit(parallel=True, cache=True)
     def update(t, key, x, payoff, indptr, indices, obs, earned, peers, belief, propensity, kind,
                slope, base, lo, hi, params, partner, new_x, new_belief, new_propensity):
         n = len(x)
-        if uses_beliefs(code):
-            for i in nb.prange(n):
-                nx_, nb_, np_ = human_like(code, i, i, t, key, obs[i], x, earned, peers[i],
-                                           belief, propensity, kind, slope, base, params)
-                nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
-                new_x[i] = nx_ if code == HUMAN else mutate(nx_, i, t, key, params)
-                new_belief[i] = nb_
-                new_propensity[i] = np_
-            return
-        if uses_partner(code):
-            for i in nb.prange(n):
-                partner[i] = random_neighbour(i, i, t, key, indptr, indices)
-        for i in nb.prange(n):
-            j = partner[i] if uses_partner(code) else -1
-            nx_ = imitation(code, i, i, t, key, j, x, payoff, indptr, indices, lo, hi, params)
-            new_x[i] = mutate(nx_, i, t, key, params)
+        for b in nb.prange((n + BLOCK - 1) // BLOCK):
+            i0 = b * BLOCK
+            i1 = min(n, i0 + BLOCK)
+            decide_block(code, i0, i1, t, key, x, payoff, indptr, indices, obs, earned, peers,
+                         belief, propensity, kind, slope, base, lo, hi, params,
+                         partner[i0:i1], new_x, new_belief, new_propensity)
 
     return update
 
 
 _SYNCHRONOUS = {
     code: _compile_synchronous(code)
-    for code in (FERMI, PROPORTIONAL, IMITATE_BEST, DEATH_BIRTH, CONDITIONAL, HUMAN)
+    for code in RULE_CODES
 }
 
 
