@@ -69,8 +69,8 @@ def record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t):
 
     ``x`` and ``payoff`` are (agents, replicates); each column is summed agent by agent in
     order, so a replicate's figures are the same bits in an ensemble as in a run alone
-    (:mod:`sim.kernels.ensemble`). ``buffer`` (length n) and ``sums`` (3, replicates) are
-    scratch. Without ``with_gini`` the Gini row is left as it is.
+    (:mod:`sim.kernels.ensemble`). ``buffer`` (replicates, agents) and ``sums`` (3,
+    replicates) are scratch. Without ``with_gini`` the Gini row is left as it is.
     """
     n, reps = x.shape
     half = 0.5 * endowment
@@ -88,11 +88,52 @@ def record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t):
         out[MEAN_CONTRIBUTION, t, r] = sums[0, r] / n
         out[WELFARE, t, r] = sums[1, r] / n
         out[COOPERATORS, t, r] = sums[2, r] / n
-        if with_gini:
-            for i in range(n):
-                buffer[i] = payoff[i, r]
-            out[GINI, t, r] = gini(buffer, bins)
+    if with_gini:
+        _transpose(payoff, buffer)
+        for r in range(reps):
+            out[GINI, t, r] = _row_gini(buffer[r], sums[1, r], bins)
 
+
+#: side of the tiles :func:`_transpose` copies (a tile's rows stay in L1)
+TILE = 32
+
+
+@nb.njit(inline="always", cache=True)
+def _transpose(values, out):
+    """``out[r, i] = values[i, r]`` tile by tile, so that each replicate's values lie in one
+    contiguous row (reading a column of an (agents, replicates) array touches a new cache line
+    per agent)."""
+    n, reps = values.shape
+    for i0 in range(0, n, TILE):
+        i1 = min(n, i0 + TILE)
+        for r0 in range(0, reps, TILE):
+            r1 = min(reps, r0 + TILE)
+            for i in range(i0, i1):
+                for r in range(r0, r1):
+                    out[r, i] = values[i, r]
+
+
+@nb.njit(inline="always", cache=True)
+def _row_gini(row, total, bins):
+    """:func:`gini` of ``row`` given its sum (added in order, as :func:`gini` does), sorting
+    ``row`` in place: no array is allocated."""
+    n = len(row)
+    if n == 0:
+        return 0.0
+    lo = row[0]
+    hi = lo
+    for v in row:
+        lo = min(lo, v)
+        hi = max(hi, v)
+    if bins > 0:
+        return gini_from_stats(row, total, lo, hi, bins)
+    if total <= 0.0 or hi == lo:
+        return 0.0
+    row.sort()
+    acc = 0.0
+    for k in range(n):
+        acc += (k + 1) * row[k]
+    return 2.0 * acc / (n * total) - (n + 1.0) / n
 
 @nb.njit(cache=True)
 def mean_in_order(values):
