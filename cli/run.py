@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from cli import options
 from cli.base import HelpFormatter, UsageError, integer_at_least
@@ -194,6 +193,8 @@ def run_ensemble(args: argparse.Namespace, config: SimulationConfig) -> int:
 
 def finals_with_intervals(played: EnsembleHistory) -> dict[str, tuple[float, float, float]]:
     """Each metric's final-round mean over replicates with its 95% t interval."""
+    from scipy import stats  # here, not at import: SciPy's statistics take a second to load
+
     out = {}
     for metric in METRICS:
         values = getattr(played, metric)[-1]

@@ -39,10 +39,12 @@ def _tbb_library() -> Path | None:
 
 
 def use_tbb() -> bool:
-    """Make TBB Numba's threading layer if it is installed and the user chose no other layer;
-    returns whether the engine runs on TBB."""
-    if os.environ.get("NUMBA_THREADING_LAYER"):
-        return os.environ["NUMBA_THREADING_LAYER"] == "tbb"
+    """Make TBB Numba's threading layer if it is installed and the user chose no other layer
+    (with ``NUMBA_THREADING_LAYER=tbb`` the library is loaded the same way); returns whether
+    the engine runs on TBB."""
+    chosen = os.environ.get("NUMBA_THREADING_LAYER")
+    if chosen and chosen != "tbb":
+        return False
     library = _tbb_library()
     if library is None:
         return False

@@ -78,7 +78,17 @@ def record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t):
         sums[0, r] = 0.0
         sums[1, r] = 0.0
         sums[2, r] = 0.0
-    for i in range(n):
+    if reps == 1:  # one run: the same sums in registers (in memory they cost ~5 ms at 10^6)
+        given = earned = count = 0.0
+        for i in range(n):
+            v = x[i, 0]
+            given += v
+            earned += payoff[i, 0]
+            count += 1.0 if v >= half else 0.0
+        sums[0, 0] = given
+        sums[1, 0] = earned
+        sums[2, 0] = count
+    for i in range(n if reps > 1 else 0):
         for r in range(reps):
             v = x[i, r]
             sums[0, r] += v

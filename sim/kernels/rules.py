@@ -94,22 +94,18 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
     rules that use one (-1 if none).
     """
     new_x = x[i]
-    # Fermi and proportional imitation are written without a branch on the draw (a select):
-    # accepting is a coin flip the processor cannot predict, and a mispredicted branch cost
-    # about half of the decision's time (benchmarks/NOTES.md). Without a neighbour (j = -1)
-    # the agent is compared with itself, which never changes its contribution.
     if code == FERMI:
-        jj = j if j >= 0 else i
-        p = fermi_probability(payoff[i], payoff[jj], params[P_TEMPERATURE])
-        u = uniform(key, t, c, STREAM_ACCEPT)
-        new_x = x[jj] if u < p else new_x
+        if j >= 0:
+            p = fermi_probability(payoff[i], payoff[j], params[P_TEMPERATURE])
+            if uniform(key, t, c, STREAM_ACCEPT) < p:
+                new_x = x[j]
     elif code == PROPORTIONAL:
         # Santos, Santos & Pacheco 2008: copy j with prob. max(0, P_j - P_i) / M
-        jj = j if j >= 0 else i
-        span = max(hi[i], hi[jj]) - min(lo[i], lo[jj])
-        gain = payoff[jj] - payoff[i]
-        u = uniform(key, t, c, STREAM_ACCEPT)
-        new_x = x[jj] if (span > 0.0) & (gain > 0.0) & (u * span < gain) else new_x
+        if j >= 0:
+            span = max(hi[i], hi[j]) - min(lo[i], lo[j])
+            if span > 0.0 and payoff[j] > payoff[i]:
+                if uniform(key, t, c, STREAM_ACCEPT) * span < payoff[j] - payoff[i]:
+                    new_x = x[j]
     elif code == IMITATE_BEST:
         # Nowak & May 1992: copy the best earner among self and neighbours (first on ties)
         best = payoff[i]
