@@ -190,13 +190,14 @@ class Ensemble:
                       else [seed_sequence(s) for s in seeds])
         self.round = 0
         self._recorded: list[tuple[np.ndarray, np.ndarray | None]] = []
+        self.compiled = (not config_hooks(config) and not config.two_level
+                         and not GROUP_STRUCTURES[config.groups].rematched)
         if not config.network_defines_n:
-            check_ensemble_fits(config, replicates, networks,
+            # played one by one, every replicate holds a whole run
+            check_ensemble_fits(config, replicates, networks if self.compiled else replicates,
                                 recorded_rounds=config.rounds if record_agents else 0)
         per_network = replicates // networks
         self._graphs = [self._build_graph(k * per_network) for k in range(networks)]
-        self.compiled = (not config_hooks(config) and not config.two_level
-                         and not GROUP_STRUCTURES[config.groups].rematched)
         self._runs: list[Simulation] = []
         self._packs: list[_Pack] = []
         if not self.compiled:
