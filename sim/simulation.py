@@ -268,7 +268,7 @@ class Simulation:
         games.payoffs(zeros, zeros, e, self.share, g.agent_ptr, g.agent_groups, share_sum)
         everyone_gives = np.empty(g.n_groups)
         games.group_payouts(np.full(self.n, e), self.weight, self.share, g.group_ptr, g.members,
-                            np.empty(self.n), everyone_gives)
+                            np.empty(self.n), everyone_gives, np.empty(0))
         all_returns = np.empty(self.n)
         games.payoffs(zeros, zeros, e, everyone_gives, g.agent_ptr, g.agent_groups, all_returns)
         own_return = e * self.weight * share_sum
@@ -390,8 +390,12 @@ class Simulation:
             local = self.local_given
             self.credit_local[:] = 0.0
             self.credit_system[:] = 0.0
+        # what everyone sees their co-players give: summed in the payouts' pass when the game
+        # is played with the contributions themselves (one level)
+        seen = self.rule.uses_beliefs or self.config.update == "asynchronous"
         games.group_payouts(local, self._payout_weight, self.share, g.group_ptr,
-                            g.members, self._given, self.payout)
+                            g.members, self._given, self.payout,
+                            self.raw_total if seen and not self.two_level else _NOTHING)
         games.payoffs(self.contribution, self.own_games, self.config.endowment, self.payout,
                       g.agent_ptr, g.agent_groups, self.payoff)
         if self.two_level:
@@ -399,8 +403,8 @@ class Simulation:
                                self._contact_idx, self.system_sum)
             nested.add_system_returns(self.payoff, self.mpcr_system, self.system_sum,
                                       self.system_paid)
-        if self.rule.uses_beliefs or self.config.update == "asynchronous":
-            games.group_sums(self.contribution, g.group_ptr, g.members, self.raw_total)
+            if seen:
+                games.group_sums(self.contribution, g.group_ptr, g.members, self.raw_total)
 
     def _learn(self) -> None:
         g, graph = self.groups, self.graph
@@ -498,6 +502,10 @@ class Simulation:
             config=self.config.to_dict(),
             seed=describe_seed(self.seed_sequence),
         )
+
+
+#: an empty array: "not wanted" for a kernel's optional output
+_NOTHING = np.empty(0)
 
 
 def _column(values: np.ndarray) -> np.ndarray:

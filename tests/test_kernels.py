@@ -87,11 +87,14 @@ def play(x, weight, own_games, share, endowment, groups: Groups):
     """One round of the game with the kernels: (payout, payoff, raw group sums)."""
     n = len(x)
     payout = np.empty(groups.n_groups)
-    games.group_payouts(x, weight, share, groups.group_ptr, groups.members, np.empty(n), payout)
+    raw = np.empty(groups.n_groups)
+    games.group_payouts(x, weight, share, groups.group_ptr, groups.members, np.empty(n), payout,
+                        raw)
     payoff = np.empty(n)
     games.payoffs(x, own_games, endowment, payout, groups.agent_ptr, groups.agent_groups, payoff)
-    raw = np.empty(groups.n_groups)
-    games.group_sums(x, groups.group_ptr, groups.members, raw)
+    alone = np.empty(groups.n_groups)
+    games.group_sums(x, groups.group_ptr, groups.members, alone)
+    assert np.array_equal(raw, alone)  # the payouts' pass sums what group_sums sums
     return payout, payoff, raw
 
 
@@ -263,7 +266,7 @@ def test_game_kernels_match_twins(rng, structure, per_individual):
         np.testing.assert_allclose(payout, want_payout, **TIGHT)
         unweighted = np.empty(groups.n_groups)
         games.group_payouts(x, np.empty(0), share, groups.group_ptr, groups.members,
-                            np.empty(n), unweighted)
+                            np.empty(n), unweighted, np.empty(0))
         np.testing.assert_allclose(
             unweighted,
             ref.group_payouts(x, np.ones(n), share, groups.group_ptr, groups.members),

@@ -65,7 +65,7 @@ def test_local_level_off_with_one_pool_is_the_one_group_game_bit_for_bit(rng):
     org = Groups.from_members(n, ptr, members)
     payout = np.empty(org.n_groups)
     games.group_payouts(local, np.empty(0), np.zeros(org.n_groups), org.group_ptr, org.members,
-                        np.empty(n), payout)
+                        np.empty(n), payout, np.empty(0))
     payoff = np.empty(n)
     games.payoffs(x, np.ones(n), e, payout, org.agent_ptr, org.agent_groups, payoff)
     sums, paid = np.empty(n), np.empty(n)
@@ -75,7 +75,7 @@ def test_local_level_off_with_one_pool_is_the_one_group_game_bit_for_bit(rng):
     everyone = Groups.from_order(np.arange(n), n)
     one_payout, one_payoff = np.empty(1), np.empty(n)
     games.group_payouts(x, np.empty(0), np.array([m]), everyone.group_ptr, everyone.members,
-                        np.empty(n), one_payout)
+                        np.empty(n), one_payout, np.empty(0))
     games.payoffs(x, np.ones(n), e, one_payout, everyone.agent_ptr, everyone.agent_groups,
                   one_payoff)
     assert np.array_equal(payoff, one_payoff)

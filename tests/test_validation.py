@@ -176,7 +176,7 @@ def test_edge_game_is_donation_game_plus_kept_endowment(rng):
     x = s * e
     payout = np.empty(groups.n_groups)
     games.group_payouts(x, np.ones(graph.n), np.full(groups.n_groups, r / 2), groups.group_ptr,
-                        groups.members, np.empty(graph.n), payout)
+                        groups.members, np.empty(graph.n), payout, np.empty(0))
     payoff = np.empty(graph.n)
     games.payoffs(x, groups.games_per_agent.astype(float), e, payout, groups.agent_ptr,
                   groups.agent_groups, payoff)

@@ -32,23 +32,34 @@ from sim.kernels.rules import (
 
 
 @nb.njit(inline="always", cache=True)
-def group_totals(x, weight, weighted, share, group_ptr, members, out):
+def group_totals(x, weight, weighted, share, group_ptr, members, out, raw):
     """``out[g, r] = share[g] * sum over members m of weight[m] * x[m, r]`` (weights 1 if not
-    ``weighted``; no factor if ``share`` is empty): as ``games.group_payouts``/``group_sums``."""
+    ``weighted``; no factor if ``share`` is empty), and, if ``raw`` has rows, the plain sums
+    in ``raw`` from the same pass: as ``games.group_payouts``/``group_sums``."""
     reps = x.shape[1]
     scaled = len(share) > 0
+    sums = raw.shape[0] > 0
     for g in range(len(group_ptr) - 1):
         for r in range(reps):
             out[g, r] = 0.0
+        if sums and weighted:
+            for r in range(reps):
+                raw[g, r] = 0.0
         for k in range(group_ptr[g], group_ptr[g + 1]):
             m = members[k]
             if weighted:
                 w = weight[m]
                 for r in range(reps):
                     out[g, r] += w * x[m, r]
+                if sums:
+                    for r in range(reps):
+                        raw[g, r] += x[m, r]
             else:
                 for r in range(reps):
                     out[g, r] += x[m, r]
+        if sums and not weighted:
+            for r in range(reps):
+                raw[g, r] = out[g, r]
         if scaled:
             s = share[g]
             for r in range(reps):
@@ -134,6 +145,7 @@ def _compile_pack(code: int):
         beliefs = uses_beliefs(code)
         learns = code == HUMAN
         no_share = np.empty(0)
+        no_sums = np.empty((0, reps))
         swapped = False
         for t in range(t0, t1):
             if t > 0 and asynchronous:
@@ -148,7 +160,8 @@ def _compile_pack(code: int):
                     co_player_means(x, raw, group_ptr, agent_ptr, agent_groups, acc, obs)
                 if learns:
                     per_game(payoff, own_games, earned)
-                    group_totals(earned, weight, False, no_share, group_ptr, members, earned_total)
+                    group_totals(earned, weight, False, no_share, group_ptr, members, earned_total,
+                                 no_sums)
                     co_player_means(earned, earned_total, group_ptr, agent_ptr, agent_groups, acc,
                                     peers)
                 decide_all(t, keys, x, payoff, indptr, indices, obs, earned, peers, belief,
@@ -160,10 +173,10 @@ def _compile_pack(code: int):
                     propensity, new_propensity = new_propensity, propensity
                 swapped = not swapped
             # the game
-            group_totals(x, weight, weighted, share, group_ptr, members, payout)
+            # what everyone sees their co-players give, summed in the payouts' pass
+            group_totals(x, weight, weighted, share, group_ptr, members, payout,
+                         raw if beliefs or asynchronous else no_sums)
             payoffs(x, own_games, endowment, payout, agent_ptr, agent_groups, payoff)
-            if beliefs or asynchronous:
-                group_totals(x, weight, False, no_share, group_ptr, members, raw)
             record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t - t0)
             if agents_out.shape[0] > 0:
                 for i in range(n):

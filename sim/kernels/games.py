@@ -18,22 +18,31 @@ import numpy as np
 
 
 @nb.njit(parallel=True, cache=True)
-def group_payouts(x, weight, share, group_ptr, members, given, payout):
+def group_payouts(x, weight, share, group_ptr, members, given, payout, raw):
     """Fill ``payout[g] = share_g * S_g``: what each member of group g gets back from it.
 
     ``weight`` may be empty, meaning every weight is 1 (cost per game), which saves a pass;
-    otherwise ``given`` is scratch space of length n for ``weight * x``.
+    otherwise ``given`` is scratch space of length n for ``weight * x``. If ``raw`` is not
+    empty it also gets each group's plain sum of contributions (what the members see, as
+    :func:`group_sums`) from the same pass over the members.
     """
     source = x
-    if len(weight) > 0:
+    weighted = len(weight) > 0
+    if weighted:
         for i in nb.prange(len(x)):
             given[i] = weight[i] * x[i]
         source = given
+    sums = len(raw) > 0
     for g in nb.prange(len(group_ptr) - 1):
         s = 0.0
+        plain = 0.0
         for k in range(group_ptr[g], group_ptr[g + 1]):
             s += source[members[k]]
+            if weighted and sums:
+                plain += x[members[k]]
         payout[g] = share[g] * s
+        if sums:
+            raw[g] = plain if weighted else s
 
 
 @nb.njit(parallel=True, cache=True)

@@ -39,7 +39,7 @@ class ReturnPolicy(Policy):
         if len(self._payout) != g.n_groups:
             self._payout = np.empty(g.n_groups)
         games.group_payouts(sim.contribution, sim.weight, sim.share, g.group_ptr, g.members,
-                            self._given, self._payout)
+                            self._given, self._payout, np.empty(0))
         return float((self._payout * g.sizes).sum())
 
     def boost(self, sim: Engine, factor: float) -> None:
