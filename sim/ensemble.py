@@ -40,14 +40,12 @@ import pandas as pd
 from sim.config import SimulationConfig
 from sim.groups import GROUP_STRUCTURES
 from sim.history import METRICS, History
-from sim.kernels import rules as rule_kernels
-from sim.kernels.ensemble import play_pack
 from sim.memory import check_ensemble_fits
 from sim.networks import NETWORKS
 from sim.params import ConfigError
 from sim.population import initial_population
 from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
-from sim.simulation import Simulation, config_hooks, run_key, run_seeds
+from sim.simulation import PackState, Simulation, config_hooks, play_compiled, run_key, run_seeds
 
 #: a pack's width is at least this many replicates where there are enough: 8 float64 fill a
 #: cache line, so a random read of a neighbour serves 8 replicates (at n = 10^6, R = 16 on two
@@ -96,10 +94,9 @@ class _Pack:
     the shared arrays taken from ``template`` (a run of the first of them)."""
 
     def __init__(self, template: Simulation, columns: list[int], populations: list,
-                 keys: list[np.uint64], record_rounds: int):
+                 keys: list[np.uint64], record_agents: bool):
         self.template, self.columns = template, columns
         n, width = template.n, len(columns)
-        self.keys = np.array(keys, dtype=np.uint64)
 
         def stack(name: str, dtype=np.float64) -> np.ndarray:
             out = np.empty((n, width), dtype=dtype)
@@ -107,44 +104,22 @@ class _Pack:
                 out[:, k] = getattr(pop, name)
             return out
 
-        self.x = stack("contribution")
-        self.belief = stack("belief")
-        self.propensity = stack("propensity")
-        self.kind = stack("kind", np.int8)
-        self.slope = stack("slope")
-        self.base = stack("base")
-        self.payoff = np.zeros((n, width))
-        self.new = [np.empty((n, width)) for _ in range(3)]
-        groups = template.groups.n_groups
-        self.scratch = [np.zeros((groups, width)) for _ in range(3)]  # payout, raw, earned
-        self.agent_scratch = [np.zeros((n, width)), np.full((n, width), np.nan),
-                              np.full((n, width), np.nan)]  # earned, peers, observed
-        self.record_rounds = record_rounds
+        def agents(fill: float = 0.0) -> np.ndarray:
+            return np.full((n, width), fill)
+
+        def groups() -> np.ndarray:
+            return np.zeros((template.groups.n_groups, width))
+
+        self.state = PackState(
+            np.array(keys, dtype=np.uint64), stack("contribution"), agents(), agents(),
+            stack("belief"), agents(), stack("propensity"), agents(), stack("kind", np.int8),
+            stack("slope"), stack("base"), groups(), groups(), agents(), groups(),
+            agents(np.nan), agents(np.nan))
+        self.record_agents = record_agents
 
     def play(self, t0: int, rounds: int, with_gini: bool) -> tuple[np.ndarray, np.ndarray]:
-        sim, c = self.template, self.template.config
-        g, n, width = sim.groups, sim.n, len(self.columns)
-        out = np.full((len(METRICS), rounds, width), np.nan)
-        agents = np.zeros((rounds if self.record_rounds else 0, n, width), dtype=np.float32)
-        new_x, new_belief, new_propensity = self.new
-        payout, raw, earned_total = self.scratch
-        earned, peers, observed = self.agent_scratch
-        swapped = play_pack(
-            sim.rule.code, c.update == "asynchronous", t0, t0 + rounds, self.keys, self.x,
-            new_x, self.payoff, self.belief, new_belief, self.propensity, new_propensity,
-            self.kind, self.slope, self.base, sim.payoff_low, sim.payoff_high, sim.params,
-            sim.weight, c.cost == "per-individual", sim.own_games, sim.share, g.group_ptr,
-            g.members, g.agent_ptr, g.agent_groups, sim.graph.indptr, sim.graph.indices, payout,
-            raw, earned, earned_total, peers, observed,
-            np.empty(rule_kernels.BLOCK, dtype=np.int32), np.zeros(width), float(c.endowment),
-            sim._gini_bins(), with_gini, np.empty((width, n)), np.empty((3, width)), out,
-            agents)
-        if swapped:
-            self.x, self.new[0] = new_x, self.x
-            if sim.rule.uses_beliefs:
-                self.belief, self.new[1] = new_belief, self.belief
-                self.propensity, self.new[2] = new_propensity, self.propensity
-        return out, agents
+        return play_compiled(self.template, self.state, t0, rounds, with_gini,
+                             self.record_agents)
 
 
 class Ensemble:
@@ -240,8 +215,7 @@ class Ensemble:
             populations.append(initial_population(self.config, template.n,
                                                   np.random.default_rng(pop_seq), template.rule))
             keys.append(run_key(key_seq))
-        return _Pack(template, columns, populations, keys,
-                     self.config.rounds if self.record_agents else 0)
+        return _Pack(template, columns, populations, keys, self.record_agents)
 
     # ------------------------------------------------------------------ running
     def run(self, rounds: int | None = None) -> EnsembleHistory:
@@ -299,7 +273,7 @@ class Ensemble:
             return np.stack([sim.contribution for sim in self._runs], axis=1)
         out = np.empty((self.n, self.replicates))
         for pack in self._packs:
-            out[:, pack.columns] = pack.x
+            out[:, pack.columns] = pack.state.x
         return out
 
     @property

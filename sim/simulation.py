@@ -14,6 +14,7 @@ builders listed in :data:`CONFIG_HOOKS` (the policies, then the campaigns and ti
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numba
@@ -138,7 +139,7 @@ class Simulation:
 
         self._series: dict[str, list[float]] = {m: [] for m in METRICS}
         self._round_out = np.zeros((len(METRICS), 1, 1))  # one round's metrics (record_round)
-        self._metric_scratch = (np.empty((1, self.n)), np.empty((3, 1)))
+        self._metric_scratch = (np.empty((1, self.n)), np.empty((3, 1)))  # step by step
         self._agent_rows: list[np.ndarray] = []
         self.groups: Groups = self._matcher.groups_for_round()
         self.two_level = config.two_level
@@ -341,26 +342,16 @@ class Simulation:
                 and not self._matcher.structure.rematched)
 
     def _run_compiled(self, rounds: int) -> None:
-        g, c, n = self.groups, self.config, self.n
-        t0 = self.round
-        out = np.zeros((len(METRICS), rounds, 1))
-        agents = np.zeros((rounds if self.record_agents else 0, n, 1), dtype=np.float32)
-        groups = g.n_groups
         col = _column
-        swapped = pack_kernels.play_pack(
-            self.rule.code, c.update == "asynchronous", t0, t0 + rounds,
+        state = PackState(
             np.array([self.key]), col(self.contribution), col(self._next_contribution),
             col(self.payoff), col(self.belief), col(self._next_belief), col(self.propensity),
             col(self._next_propensity), col(self.kind), col(self.slope), col(self.base),
-            self.payoff_low, self.payoff_high, self.params, self.weight,
-            c.cost == "per-individual", self.own_games, self.share, g.group_ptr, g.members,
-            g.agent_ptr, g.agent_groups, self.graph.indptr, self.graph.indices,
             col(self.payout), col(self.raw_total), col(self._earned),
-            np.zeros((groups, 1)), col(self._peers_earned), col(self._observed),
-            self._partner[:rule_kernels.BLOCK], np.zeros(1), float(c.endowment),
-            self._gini_bins(), True, self._metric_scratch[0], self._metric_scratch[1], out,
-            agents)
-        if swapped:
+            np.zeros((self.groups.n_groups, 1)), col(self._peers_earned), col(self._observed))
+        played = state.x
+        out, agents = play_compiled(self, state, self.round, rounds, True, self.record_agents)
+        if state.x is not played:  # the current values ended in the other buffers
             self.contribution, self._next_contribution = self._next_contribution, self.contribution
             if self.rule.uses_beliefs:
                 self.belief, self._next_belief = self._next_belief, self.belief
@@ -502,6 +493,62 @@ class Simulation:
             config=self.config.to_dict(),
             seed=describe_seed(self.seed_sequence),
         )
+
+
+@dataclass
+class PackState:
+    """What the whole-run kernel (:func:`sim.kernels.ensemble.play_pack`) reads and writes for
+    one or more replicates of a run: each replicate's key, then (agents, replicates) arrays
+    (``payout``, ``raw`` and ``earned_total`` are (groups, replicates)). The ``new_*`` arrays
+    are the other half of the double buffers; :func:`play_compiled` swaps the names."""
+
+    keys: np.ndarray
+    x: np.ndarray
+    new_x: np.ndarray
+    payoff: np.ndarray
+    belief: np.ndarray
+    new_belief: np.ndarray
+    propensity: np.ndarray
+    new_propensity: np.ndarray
+    kind: np.ndarray
+    slope: np.ndarray
+    base: np.ndarray
+    payout: np.ndarray
+    raw: np.ndarray
+    earned: np.ndarray
+    earned_total: np.ndarray
+    peers: np.ndarray
+    observed: np.ndarray
+
+
+def play_compiled(sim: Simulation, state: PackState, t0: int, rounds: int, with_gini: bool,
+                  record_agents: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Play rounds ``t0 .. t0 + rounds - 1`` of ``state``'s replicates in one compiled call,
+    with everything they share (network, groups, rule, parameters) taken from ``sim``.
+
+    Returns the metrics, (metrics, rounds, replicates), and every agent's contribution each
+    round, (rounds, agents, replicates) float32, empty unless ``record_agents``.
+    """
+    g, c, n = sim.groups, sim.config, sim.n
+    width = state.x.shape[1]
+    out = np.full((len(METRICS), rounds, width), np.nan)
+    agents = np.zeros((rounds if record_agents else 0, n, width), dtype=np.float32)
+    swapped = pack_kernels.play_pack(
+        sim.rule.code, c.update == "asynchronous", t0, t0 + rounds, state.keys, state.x,
+        state.new_x, state.payoff, state.belief, state.new_belief, state.propensity,
+        state.new_propensity, state.kind, state.slope, state.base, sim.payoff_low,
+        sim.payoff_high, sim.params, sim.weight, c.cost == "per-individual", sim.own_games,
+        sim.share, g.group_ptr, g.members, g.agent_ptr, g.agent_groups, sim.graph.indptr,
+        sim.graph.indices, state.payout, state.raw, state.earned, state.earned_total,
+        state.peers, state.observed, np.empty(rule_kernels.BLOCK, dtype=np.int32),
+        np.zeros(width), float(c.endowment), sim._gini_bins(), with_gini,
+        np.empty((width, n)), np.empty((3, width)), out, agents)
+    if swapped:
+        state.x, state.new_x = state.new_x, state.x
+        if sim.rule.uses_beliefs:
+            state.belief, state.new_belief = state.new_belief, state.belief
+            state.propensity, state.new_propensity = state.new_propensity, state.propensity
+    return out, agents
 
 
 #: an empty array: "not wanted" for a kernel's optional output
