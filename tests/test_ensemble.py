@@ -21,9 +21,10 @@ from sim.ensemble import Ensemble
 from sim.history import METRICS
 from sim.hooks import RoundHook
 from sim.memory import estimate_ensemble_bytes
+from sim.rules import RULES as RULE_REGISTRY
 from sim.seeds import child_seed
 
-RULES = ["fermi", "proportional", "imitate-best", "death-birth", "conditional", "human"]
+RULES = list(RULE_REGISTRY)  # every registered rule, so a new one is checked too
 SMALL = dict(n=60, rounds=6, network="small-world", degree=4)
 
 
