@@ -177,12 +177,10 @@ def run_ensemble(args: argparse.Namespace, config: SimulationConfig) -> int:
         json.dump(out, sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     elif not args.quiet:
-        text = summary_text(mean, config, args.seed, network)
-        head, _, rest = text.partition("\n")
-        lines = [head.replace("rounds, seed", "rounds, mean of", 1).replace(
-            f"mean of {args.seed}", f"mean of {ensemble.replicates} replicates "
-            f"(seed {args.seed}, {ensemble.networks} networks)", 1), rest, "",
-            "  final round, mean over replicates [95% t interval]:"]
+        played_text = (f"mean of {ensemble.replicates} replicates (seed {args.seed}, "
+                       f"{ensemble.networks} networks)")
+        lines = [summary_text(mean, config, args.seed, network, played=played_text), "",
+                 "  final round, mean over replicates [95% t interval]:"]
         for metric, (value, lo, hi) in finals.items():
             lines.append(f"  {metric:<26}{value:10.3f}  [{lo:.3f}, {hi:.3f}]")
         print("\n".join(lines))
@@ -292,13 +290,16 @@ def summary_text(
     seed: int,
     network: dict[str, Any],
     simulation: Simulation | None = None,
+    played: str | None = None,
 ) -> str:
+    """The readable summary; ``played`` replaces "seed S" in the first line (an ensemble's
+    "mean of R replicates ...")."""
     e = config.endowment
     s = history.summary()
     net_summary = getattr(NETWORKS.get(config.network), "summary", "")
     lines = [
         f"cascade run: {network['n']:,} agents, {config.network} network, {config.rule} rule, "
-        f"{history.rounds} rounds, seed {seed}",
+        f"{history.rounds} rounds, {played or f'seed {seed}'}",
         "",
         f"  network  {config.network}: n {network['n']:,}, edges {network['edges']:,}, "
         f"mean degree {network['mean_degree']:.2f}",

@@ -41,7 +41,7 @@ from sim.config import SimulationConfig
 from sim.groups import GROUP_STRUCTURES
 from sim.history import METRICS, History
 from sim.memory import check_ensemble_fits
-from sim.networks import NETWORKS
+from sim.networks import build_network
 from sim.params import ConfigError
 from sim.population import initial_population
 from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
@@ -203,7 +203,7 @@ class Ensemble:
 
     def _build_graph(self, r: int):
         net_seq = run_seeds(self.seeds[r])[0]
-        return NETWORKS[self.config.network].build(self.config, np.random.default_rng(net_seq))
+        return build_network(self.config, np.random.default_rng(net_seq))
 
     def _template(self, r: int) -> Simulation:
         return Simulation(self.config, self.seeds[r], graph=self.graph(r))
