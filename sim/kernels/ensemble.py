@@ -110,23 +110,11 @@ def per_game(payoff, own_games, out):
 
 def _compile_pack(code: int):
     """The whole-run kernel for one rule; ``code`` is a compile-time constant inside it, so the
-    other rules' branches are dropped (about 1.8x faster for Fermi than a runtime code)."""
+    other rules' branches are dropped (about 1.8x faster for Fermi than a runtime code).
 
-    @nb.njit(nogil=True, cache=True)
-    def decide_all(t, keys, x, payoff, indptr, indices, obs, earned, peers, belief,
-                   propensity, kind, slope, base, lo, hi, params, partner, new_x, new_belief,
-                   new_propensity):
-        # a function of its own (not inlined into the round loop, whose buffer swaps would
-        # keep the compiler from treating the arrays as fixed): 1.5x faster for Fermi
-        n, reps = x.shape
-        for i0 in range(0, n, BLOCK):
-            i1 = min(n, i0 + BLOCK)
-            for r in range(reps):
-                decide_block(code, i0, i1, t, keys[r], x[:, r], payoff[:, r], indptr, indices,
-                             obs[:, r], earned[:, r], peers[:, r], belief[:, r],
-                             propensity[:, r], kind[:, r], slope[:, r], base[:, r], lo, hi,
-                             params, partner, new_x[:, r], new_belief[:, r],
-                             new_propensity[:, r])
+    It captures nothing but ``code``: a closure that captures another compiled function is
+    not found in Numba's cache by a new process and is compiled again every time (a decision
+    loop of its own, 1.5x faster for Fermi packs, cost 6 s at every start that way)."""
 
     @nb.njit(nogil=True, cache=True)
     def play(asynchronous, t0, t1, keys, x, new_x, payoff, belief, new_belief, propensity,
@@ -164,9 +152,14 @@ def _compile_pack(code: int):
                                  no_sums)
                     co_player_means(earned, earned_total, group_ptr, agent_ptr, agent_groups, acc,
                                     peers)
-                decide_all(t, keys, x, payoff, indptr, indices, obs, earned, peers, belief,
-                           propensity, kind, slope, base, lo, hi, params, partner, new_x,
-                           new_belief, new_propensity)
+                for i0 in range(0, n, BLOCK):
+                    i1 = min(n, i0 + BLOCK)
+                    for r in range(reps):
+                        decide_block(code, i0, i1, t, keys[r], x[:, r], payoff[:, r], indptr,
+                                     indices, obs[:, r], earned[:, r], peers[:, r],
+                                     belief[:, r], propensity[:, r], kind[:, r], slope[:, r],
+                                     base[:, r], lo, hi, params, partner, new_x[:, r],
+                                     new_belief[:, r], new_propensity[:, r])
                 x, new_x = new_x, x
                 if beliefs:
                     belief, new_belief = new_belief, belief
