@@ -938,3 +938,17 @@ def test_gini_large_n_uses_bins_close_to_exact(rng):
     binned = metrics.gini(values, metrics.GINI_BINS)
     bound = (values.max() - values.min()) / (metrics.GINI_BINS * values.mean())
     assert abs(binned - exact) <= bound
+
+
+def test_param_tuple_is_the_parameter_vector():
+    """The per-agent calls get the parameters as a tuple; it must hold the same numbers in the
+    same places (one entry per ``P_*`` index)."""
+    params = np.arange(krules.N_PARAMS, dtype=np.float64) * 1.5 + 0.25
+    assert krules.param_tuple(params) == tuple(params)
+
+
+def test_pair_span_is_read_by_the_proportional_rule_only():
+    lo = np.array([-3.0, 1.0])
+    hi = np.array([5.0, 9.0])
+    assert krules.pair_span(krules.PROPORTIONAL, 0, 1, lo, hi) == 12.0
+    assert krules.pair_span(krules.FERMI, 0, 1, lo, hi) == 0.0

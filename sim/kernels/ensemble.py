@@ -21,6 +21,12 @@ import numba as nb
 import numpy as np
 
 from sim.kernels.metrics import record_round
+
+# _ONE: a run alone is a pack of one replicate. Its inner loops over the replicates have one
+# turn each, and the vectorised loop's checks around each turn cost more than the work (group
+# totals and payoffs took 50 ns per agent-round at n = 1,000 against 30 ns in registers;
+# benchmarks/NOTES.md section 6), so each game loop below has a branch for one replicate that
+# adds the same terms in the same order.
 from sim.kernels.rules import (
     BLOCK,
     HUMAN,
@@ -39,6 +45,21 @@ def group_totals(x, weight, weighted, share, group_ptr, members, out, raw):
     reps = x.shape[1]
     scaled = len(share) > 0
     sums = raw.shape[0] > 0
+    if reps == 1:  # one run: the same sums in registers (see _ONE)
+        for g in range(len(group_ptr) - 1):
+            total = 0.0
+            plain = 0.0
+            for k in range(group_ptr[g], group_ptr[g + 1]):
+                m = members[k]
+                if weighted:
+                    total += weight[m] * x[m, 0]
+                    plain += x[m, 0]
+                else:
+                    total += x[m, 0]
+            if sums:
+                raw[g, 0] = plain if weighted else total
+            out[g, 0] = share[g] * total if scaled else total
+        return
     for g in range(len(group_ptr) - 1):
         for r in range(reps):
             out[g, r] = 0.0
@@ -70,6 +91,13 @@ def group_totals(x, weight, weighted, share, group_ptr, members, out, raw):
 def payoffs(x, own_games, endowment, payout, agent_ptr, agent_groups, out):
     """Each agent's payoff in each replicate, as ``games.payoffs``."""
     reps = x.shape[1]
+    if reps == 1:  # see _ONE
+        for i in range(x.shape[0]):
+            p = own_games[i] * (endowment - x[i, 0])
+            for k in range(agent_ptr[i], agent_ptr[i + 1]):
+                p += payout[agent_groups[k], 0]
+            out[i, 0] = p
+        return
     for i in range(x.shape[0]):
         kept = own_games[i]
         for r in range(reps):
@@ -85,6 +113,16 @@ def co_player_means(v, totals, group_ptr, agent_ptr, agent_groups, acc, out):
     """Mean of ``v`` over each agent's co-players (NaN without any), from the group totals of
     ``v``: as ``games.observed_means``. ``acc`` is scratch of length R."""
     reps = v.shape[1]
+    if reps == 1:  # see _ONE
+        for i in range(v.shape[0]):
+            den = 0
+            num = 0.0
+            for k in range(agent_ptr[i], agent_ptr[i + 1]):
+                g = agent_groups[k]
+                den += group_ptr[g + 1] - group_ptr[g] - 1
+                num += totals[g, 0] - v[i, 0]
+            out[i, 0] = np.nan if den == 0 else num / den
+        return
     for i in range(v.shape[0]):
         den = 0
         for r in range(reps):

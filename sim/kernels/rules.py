@@ -87,27 +87,57 @@ def uses_partner(code):
 
 
 @nb.njit(inline="always", cache=True)
-def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params):
-    """Next contribution of agent i under a payoff-driven rule (before mutation).
+def param_tuple(params):
+    """The parameter vector as a tuple of numbers, for the functions called once per agent.
 
-    ``c`` is the draw counter (i, or the pick index); ``j`` the random neighbour drawn for
-    rules that use one (-1 if none).
+    Numba inlines such a function with reference counting of every array it is given: an
+    atomic increment and decrement per array and agent, which is about 30 ns per agent-round,
+    a third of a Fermi decision (benchmarks/NOTES.md section 6). A tuple is plain numbers.
+    """
+    return (params[0], params[1], params[2], params[3], params[4], params[5], params[6],
+            params[7], params[8], params[9], params[10], params[11])
+
+
+@nb.njit(inline="always", cache=True)
+def pair_imitation(code, c, t, key, x_i, x_j, payoff_i, payoff_j, span, temperature):
+    """Next contribution (before mutation) of an agent who gave ``x_i`` and earned ``payoff_i``
+    after looking at one random neighbour who gave ``x_j`` and earned ``payoff_j``.
+
+    Fermi: copy with probability 1 / (1 + exp((P_i - P_j) / K)) (Szabó & Tőke 1998).
+    Proportional: copy with probability max(0, P_j - P_i) / ``span`` (Santos, Santos & Pacheco
+    2008), ``span`` the range of payoffs both could get.
+    """
+    if code == FERMI:
+        if uniform(key, t, c, STREAM_ACCEPT) < fermi_probability(payoff_i, payoff_j,
+                                                                 temperature):
+            return x_j
+    elif code == PROPORTIONAL:
+        if span > 0.0 and payoff_j > payoff_i:
+            if uniform(key, t, c, STREAM_ACCEPT) * span < payoff_j - payoff_i:
+                return x_j
+    return x_i
+
+
+@nb.njit(inline="always", cache=True)
+def pair_span(code, i, j, lo, hi):
+    """The range of payoffs agents i and j could both get (the proportional rule's M; 0 for
+    the other rules, which do not read it)."""
+    if code == PROPORTIONAL:
+        return max(hi[i], hi[j]) - min(lo[i], lo[j])
+    return 0.0
+
+
+@nb.njit(cache=True)
+def neighbourhood_imitation(code, i, c, t, key, x, payoff, indptr, indices, selection):
+    """Next contribution (before mutation) under a rule that reads every neighbour.
+
+    Imitate-best (Nowak & May 1992): the best earner among i and its neighbours, the first
+    on ties. Death-birth (Ohtsuki et al. 2006): neighbours compete for the slot with fitness
+    ``1 - w + w * P``, ``w`` the ``selection`` strength. A function of its own, called, not
+    inlined (see :func:`param_tuple`).
     """
     new_x = x[i]
-    if code == FERMI:
-        if j >= 0:
-            p = fermi_probability(payoff[i], payoff[j], params[P_TEMPERATURE])
-            if uniform(key, t, c, STREAM_ACCEPT) < p:
-                new_x = x[j]
-    elif code == PROPORTIONAL:
-        # Santos, Santos & Pacheco 2008: copy j with prob. max(0, P_j - P_i) / M
-        if j >= 0:
-            span = max(hi[i], hi[j]) - min(lo[i], lo[j])
-            if span > 0.0 and payoff[j] > payoff[i]:
-                if uniform(key, t, c, STREAM_ACCEPT) * span < payoff[j] - payoff[i]:
-                    new_x = x[j]
-    elif code == IMITATE_BEST:
-        # Nowak & May 1992: copy the best earner among self and neighbours (first on ties)
+    if code == IMITATE_BEST:
         best = payoff[i]
         for k in range(indptr[i], indptr[i + 1]):
             m = indices[k]
@@ -115,10 +145,9 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
                 best = payoff[m]
                 new_x = x[m]
     elif code == DEATH_BIRTH:
-        # Ohtsuki et al. 2006: neighbours compete for the slot with fitness 1 - w + w * P
         degree = indptr[i + 1] - indptr[i]
         if degree > 0:
-            w = params[P_SELECTION]
+            w = selection
             total = 0.0
             for k in range(indptr[i], indptr[i + 1]):
                 total += max(0.0, 1.0 - w + w * payoff[indices[k]])
@@ -138,26 +167,44 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
 
 
 @nb.njit(inline="always", cache=True)
-def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity, kind, slope,
-               base, params):
-    """Next (contribution, belief, propensity) of a human-like person (sim/behaviour/kernels.py).
+def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params):
+    """Next contribution of agent i under a payoff-driven rule (before mutation).
+
+    ``c`` is the draw counter (i, or the pick index); ``j`` the random neighbour drawn for
+    rules that use one (-1 if none).
+    """
+    if uses_partner(code):
+        if j < 0:
+            return x[i]
+        return pair_imitation(code, c, t, key, x[i], x[j], payoff[i], payoff[j],
+                              pair_span(code, i, j, lo, hi), params[P_TEMPERATURE])
+    return neighbourhood_imitation(code, i, c, t, key, x, payoff, indptr, indices,
+                                   params[P_SELECTION])
+
+
+@nb.njit(inline="always", cache=True)
+def human_choice(code, c, t, key, obs_i, x_i, earned_i, peers_i, belief_i, propensity_i,
+                 kind_i, slope_i, base_i, params):
+    """Next (contribution, belief, propensity) of a human-like person (sim/behaviour/kernels.py),
+    from her own numbers.
 
     The belief moves towards what co-players gave last round (``obs_i``, NaN if she had none);
     under the ``human`` rule her propensity also learns from last round's payoff per game
-    (``earned[i]``) against ``peer_comparison`` times her co-players' mean (``peers_i``);
+    (``earned_i``) against ``peer_comparison`` times her co-players' mean (``peers_i``);
     the two are mixed by ``payoff_weight`` (the ``conditional`` rule: others' giving only);
-    normal noise; clipped to [0, E]; rounded to 0 or E with binary strategies.
+    normal noise; clipped to [0, E]; rounded to 0 or E with binary strategies. ``params``:
+    the parameter vector or :func:`param_tuple` of it.
     """
     endowment = params[P_ENDOWMENT]
-    new_belief = bk.updated_belief(belief[i], obs_i, params[P_BELIEF_WEIGHT])
-    social = bk.social_target(kind[i], slope[i], base[i], new_belief, endowment)
+    new_belief = bk.updated_belief(belief_i, obs_i, params[P_BELIEF_WEIGHT])
+    social = bk.social_target(kind_i, slope_i, base_i, new_belief, endowment)
     if code == HUMAN:
-        new_p = bk.learnt_propensity(propensity[i], earned[i],
-                                     params[P_PEER_COMPARISON] * peers_i, x[i],
+        new_p = bk.learnt_propensity(propensity_i, earned_i,
+                                     params[P_PEER_COMPARISON] * peers_i, x_i,
                                      params[P_ASPIRATION], params[P_SENSITIVITY], endowment)
         target = bk.intention(social, new_p, params[P_PAYOFF_WEIGHT], endowment)
     else:
-        new_p = propensity[i]
+        new_p = propensity_i
         target = social
     target += params[P_NOISE] * endowment * normal(key, t, c, STREAM_NOISE_A, STREAM_NOISE_B)
     target = bk.clip(target, endowment)
@@ -167,11 +214,20 @@ def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity
 
 
 @nb.njit(inline="always", cache=True)
+def human_like(code, i, c, t, key, obs_i, x, earned, peers_i, belief, propensity, kind, slope,
+               base, params):
+    """:func:`human_choice` for agent i, her numbers read from the arrays."""
+    return human_choice(code, c, t, key, obs_i, x[i], earned[i], peers_i, belief[i],
+                        propensity[i], kind[i], slope[i], base[i], params)
+
+
+@nb.njit(cache=True)
 def complex_gate(i, target, x, indptr, indices, kind, params):
     """Complex contagion (Centola & Macy 2007, AJS 113:702): a human-like conditional cooperator
     (or hump-shaped giver) moves towards its belief only if at least ``params[P_THRESHOLD]`` of its
     network contacts cooperated (gave at least E/2) last round; otherwise it gives nothing.
-    A threshold of 0 is simple contagion: ``target`` unchanged."""
+    A threshold of 0 is simple contagion: ``target`` unchanged. Called, not inlined (see
+    :func:`param_tuple`); the drivers call it only when the threshold is above 0."""
     threshold = params[P_THRESHOLD]
     if threshold <= 0.0:
         return target
@@ -188,7 +244,8 @@ def complex_gate(i, target, x, indptr, indices, kind, params):
 
 @nb.njit(inline="always", cache=True)
 def mutate(value, c, t, key, params):
-    """With probability ``mutation``, explore a uniformly random strategy instead."""
+    """With probability ``mutation``, explore a uniformly random strategy instead. ``params``:
+    the parameter vector or :func:`param_tuple` of it."""
     mutation = params[P_MUTATION]
     if mutation > 0.0 and uniform(key, t, c, STREAM_MUTATE) < mutation:
         u = uniform(key, t, c, STREAM_MUTANT)
@@ -210,11 +267,14 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, earned, pee
     """Agent i's next (contribution, belief, propensity) under rule ``code``.
 
     Mutation applies to every rule but ``human`` (whose exploration is its decision noise).
+    The synchronous driver (:func:`decide_block`) makes the same decision from numbers it
+    reads itself, to keep arrays out of its per-agent calls (see :func:`param_tuple`).
     """
     if uses_beliefs(code):
         new_x, new_belief, new_p = human_like(code, i, c, t, key, obs_i, x, earned, peers_i,
                                               belief, propensity, kind, slope, base, params)
-        new_x = complex_gate(i, new_x, x, indptr, indices, kind, params)
+        if params[P_THRESHOLD] > 0.0:
+            new_x = complex_gate(i, new_x, x, indptr, indices, kind, params)
         if code == HUMAN:
             return new_x, new_belief, new_p
     else:
@@ -234,29 +294,42 @@ def decide_block(code, i0, i1, t, key, x, payoff, indptr, indices, obs, earned, 
                  propensity, kind, slope, base, lo, hi, params, partner, new_x, new_belief,
                  new_propensity):
     """Synchronous decisions of agents ``i0 .. i1 - 1`` from the snapshot (``x``, ``payoff``,
-    ``obs``, ...): new values go to ``new_x``, ``new_belief`` and ``new_propensity``.
+    ``obs``, ...): new values go to ``new_x``, ``new_belief`` and ``new_propensity``. Agent i's
+    decision is :func:`decide`'s, with draw counter i.
 
     For rules that look at one random neighbour the block's partners are drawn first into
     ``partner`` (length >= i1 - i0), so the second pass's reads of their payoffs are independent
-    of each other. Shared by the per-round parallel driver and the whole-run kernel
+    of each other. The per-agent calls get plain numbers, read here (:func:`param_tuple`).
+    Shared by the per-round parallel driver and the whole-run kernel
     (:mod:`sim.kernels.ensemble`), which calls it on one replicate's column at a time.
     """
+    ps = param_tuple(params)
     if uses_beliefs(code):
         for i in range(i0, i1):
-            nx_, nb_, np_ = human_like(code, i, i, t, key, obs[i], x, earned, peers[i],
-                                       belief, propensity, kind, slope, base, params)
-            nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
-            new_x[i] = nx_ if code == HUMAN else mutate(nx_, i, t, key, params)
+            nx_, nb_, np_ = human_choice(code, i, t, key, obs[i], x[i], earned[i], peers[i],
+                                         belief[i], propensity[i], kind[i], slope[i], base[i],
+                                         ps)
+            if ps[P_THRESHOLD] > 0.0:
+                nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
+            new_x[i] = nx_ if code == HUMAN else mutate(nx_, i, t, key, ps)
             new_belief[i] = nb_
             new_propensity[i] = np_
         return
     if uses_partner(code):
         for i in range(i0, i1):
             partner[i - i0] = random_neighbour(i, i, t, key, indptr, indices)
+        for i in range(i0, i1):
+            j = partner[i - i0]
+            nx_ = x[i]
+            if j >= 0:
+                nx_ = pair_imitation(code, i, t, key, x[i], x[j], payoff[i], payoff[j],
+                                     pair_span(code, i, j, lo, hi), ps[P_TEMPERATURE])
+            new_x[i] = mutate(nx_, i, t, key, ps)
+        return
     for i in range(i0, i1):
-        j = partner[i - i0] if uses_partner(code) else -1
-        nx_ = imitation(code, i, i, t, key, j, x, payoff, indptr, indices, lo, hi, params)
-        new_x[i] = mutate(nx_, i, t, key, params)
+        nx_ = neighbourhood_imitation(code, i, i, t, key, x, payoff, indptr, indices,
+                                      ps[P_SELECTION])
+        new_x[i] = mutate(nx_, i, t, key, ps)
 
 
 def _compile_synchronous(code: int):
