@@ -473,8 +473,11 @@ class Simulation:
             self.level_series["system"].append(metrics.mean_in_order(self.system_given))
         out = self._round_out
         buffer, sums = self._metric_scratch
-        metrics.record_round(_column(self.contribution), _column(self.payoff), e,
-                             self._gini_bins(), True, buffer, sums, out, 0)
+        bins = self._gini_bins()
+        metrics.record_round(_column(self.contribution), _column(self.payoff), e, bins, True,
+                             buffer, sums, out, 0)
+        if bins == 0:
+            metrics.finish_exact_gini(buffer[np.newaxis], out[metrics.GINI])
         for k, m in enumerate(METRICS):
             self._series[m].append(float(out[k, 0, 0]))
         if self.record_agents:
@@ -529,26 +532,52 @@ def play_compiled(sim: Simulation, state: PackState, t0: int, rounds: int, with_
     Returns the metrics, (metrics, rounds, replicates), and every agent's contribution each
     round, (rounds, agents, replicates) float32, empty unless ``record_agents``.
     """
-    g, c, n = sim.groups, sim.config, sim.n
     width = state.x.shape[1]
     out = np.full((len(METRICS), rounds, width), np.nan)
-    agents = np.zeros((rounds if record_agents else 0, n, width), dtype=np.float32)
+    agents = np.zeros((rounds if record_agents else 0, sim.n, width), dtype=np.float32)
+    exact_gini = with_gini and sim._gini_bins() == 0
+    # the exact Gini's payoffs wait in a buffer of this many rounds (see record_round)
+    batch = max(1, GINI_BATCH_VALUES // (sim.n * width)) if exact_gini else rounds
+    for start in range(0, rounds, batch):
+        stop = min(rounds, start + batch)
+        part = out[:, start:stop, :] if batch < rounds else out
+        part = _play_batch(sim, state, t0 + start, t0 + stop, with_gini, exact_gini, part,
+                           agents[start:stop])
+        out[:, start:stop, :] = part
+    return out, agents
+
+
+#: how many payoffs (rounds x replicates x agents) wait for the exact Gini's sort at a time
+GINI_BATCH_VALUES = 1 << 21
+
+
+def _play_batch(sim: Simulation, state: PackState, t0: int, t1: int, with_gini: bool,
+                exact_gini: bool, out: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    """:func:`play_compiled` for rounds ``t0 .. t1 - 1``, their metrics into ``out`` (a copy
+    is made if it is not contiguous) and returned."""
+    g, c, n = sim.groups, sim.config, sim.n
+    width = state.x.shape[1]
+    out = np.ascontiguousarray(out)
+    agents = np.ascontiguousarray(agents)
+    payoffs = np.empty((t1 - t0 if exact_gini else 1, width, n))
     swapped = pack_kernels.play_pack(
-        sim.rule.code, c.update == "asynchronous", t0, t0 + rounds, state.keys, state.x,
+        sim.rule.code, c.update == "asynchronous", t0, t1, state.keys, state.x,
         state.new_x, state.payoff, state.belief, state.new_belief, state.propensity,
         state.new_propensity, state.kind, state.slope, state.base, sim.payoff_low,
         sim.payoff_high, sim.params, sim.weight, c.cost == "per-individual", sim.own_games,
         sim.share, g.group_ptr, g.members, g.agent_ptr, g.agent_groups, sim.graph.indptr,
         sim.graph.indices, state.payout, state.raw, state.earned, state.earned_total,
         state.peers, state.observed, np.empty(rule_kernels.BLOCK, dtype=np.int32),
-        np.zeros(width), float(c.endowment), sim._gini_bins(), with_gini,
-        np.empty((width, n)), np.empty((3, width)), out, agents)
+        np.zeros(width), float(c.endowment), sim._gini_bins(), with_gini, payoffs,
+        np.empty((3, width)), out, agents)
+    if exact_gini:
+        metrics.finish_exact_gini(payoffs, out[metrics.GINI])
     if swapped:
         state.x, state.new_x = state.new_x, state.x
         if sim.rule.uses_beliefs:
             state.belief, state.new_belief = state.new_belief, state.belief
             state.propensity, state.new_propensity = state.new_propensity, state.propensity
-    return out, agents
+    return out
 
 
 #: an empty array: "not wanted" for a kernel's optional output

@@ -119,6 +119,23 @@ def test_ensemble_runs_on_in_pieces_and_frames():
         pd.Series(whole.welfare[:, 2], name="welfare"))
 
 
+def test_exact_gini_in_batches_of_rounds_changes_nothing(monkeypatch):
+    """The exact Gini's payoffs wait for NumPy's sort in batches of rounds
+    (sim.simulation.GINI_BATCH_VALUES); any batch size gives the same history, and the Gini is
+    the one sim.kernels.metrics.gini gives for the final payoffs."""
+    import sim.simulation as simulation
+    from sim.kernels import metrics
+
+    config = SimulationConfig(**{**SMALL, "rounds": 7})
+    whole = Ensemble(config, seed=3, replicates=3, pack_width=3).run()
+    alone = Simulation(config, seed=11)
+    alone_history = alone.run()
+    assert alone_history.gini[-1] == metrics.gini(alone.payoff, 0)
+    monkeypatch.setattr(simulation, "GINI_BATCH_VALUES", 2 * SMALL["n"] * 3)  # 2 rounds
+    assert same_history(whole, Ensemble(config, seed=3, replicates=3, pack_width=3).run())
+    assert same_history(alone_history, Simulation(config, seed=11).run())
+
+
 def test_without_gini_the_rest_is_unchanged():
     config = SimulationConfig(**SMALL)
     a = Ensemble(config, seed=5, replicates=4, networks=2).run()

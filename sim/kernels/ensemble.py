@@ -162,7 +162,9 @@ def _compile_pack(code: int):
              sums, out, agents_out):
         """Play rounds ``t0 .. t1 - 1`` of a pack of replicates, recording each round's metrics in
         ``out[:, t - t0, :]`` (and every agent's contribution in ``agents_out[t - t0]`` if it has
-        rows). The steps and their order are those of :meth:`sim.simulation.Simulation.step`.
+        rows). ``buffer`` is (rounds, R, agents) where the exact Gini is wanted: round t's
+        payoffs are left in ``buffer[t - t0]`` for :func:`sim.kernels.metrics.finish_exact_gini`
+        (see :func:`~sim.kernels.metrics.record_round`); otherwise (1, R, agents) of scratch. The steps and their order are those of :meth:`sim.simulation.Simulation.step`.
 
         Returns whether the current state ended in the ``new_*`` buffers (an odd number of
         synchronous swaps): the caller swaps its names to match.
@@ -208,7 +210,8 @@ def _compile_pack(code: int):
             group_totals(x, weight, weighted, share, group_ptr, members, payout,
                          raw if beliefs or asynchronous else no_sums)
             payoffs(x, own_games, endowment, payout, agent_ptr, agent_groups, payoff)
-            record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t - t0)
+            record_round(x, payoff, endowment, bins, with_gini,
+                         buffer[min(t - t0, buffer.shape[0] - 1)], sums, out, t - t0)
             if agents_out.shape[0] > 0:
                 for i in range(n):
                     for r in range(reps):
