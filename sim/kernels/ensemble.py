@@ -164,7 +164,8 @@ def _compile_pack(code: int):
         ``out[:, t - t0, :]`` (and every agent's contribution in ``agents_out[t - t0]`` if it has
         rows). ``buffer`` is (rounds, R, agents) where the exact Gini is wanted: round t's
         payoffs are left in ``buffer[t - t0]`` for :func:`sim.kernels.metrics.finish_exact_gini`
-        (see :func:`~sim.kernels.metrics.record_round`); otherwise (1, R, agents) of scratch. The steps and their order are those of :meth:`sim.simulation.Simulation.step`.
+        (see :func:`~sim.kernels.metrics.record_round`); otherwise (1, R, agents) of scratch.
+        The steps and their order are those of :meth:`sim.simulation.Simulation.step`.
 
         Returns whether the current state ended in the ``new_*`` buffers (an odd number of
         synchronous swaps): the caller swaps its names to match.
