@@ -267,8 +267,9 @@ def decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i, earned, pee
     """Agent i's next (contribution, belief, propensity) under rule ``code``.
 
     Mutation applies to every rule but ``human`` (whose exploration is its decision noise).
-    The synchronous driver (:func:`decide_block`) makes the same decision from numbers it
-    reads itself, to keep arrays out of its per-agent calls (see :func:`param_tuple`).
+    Both drivers (:func:`decide_block`, :func:`asynchronous_update`) make the same calls in
+    the same order, reading the numbers themselves to keep arrays out of their per-agent calls
+    (see :func:`param_tuple`); this is the same decision for one agent, in one call.
     """
     if uses_beliefs(code):
         new_x, new_belief, new_p = human_like(code, i, c, t, key, obs_i, x, earned, peers_i,
@@ -385,6 +386,7 @@ def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, propen
     """
     n = len(x)
     learns = code == HUMAN
+    ps = param_tuple(params)
     for c in range(n):
         i = int(uniform(key, t, c, STREAM_PICK) * n)
         if i >= n:
@@ -402,12 +404,25 @@ def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, propen
                     earned[a] = payoff[a] / own_games[a] if own_games[a] > 0 else 0.0
             earned[i] = payoff[i] / own_games[i] if own_games[i] > 0 else 0.0
             peers_i = peer_mean_one(i, earned, group_ptr, members, agent_ptr, agent_groups)
-        j = random_neighbour(i, c, t, key, indptr, indices) if uses_partner(code) else -1
-        nx_, nb_, np_ = decide(code, i, c, t, key, j, x, payoff, indptr, indices, obs_i,
-                               earned, peers_i, belief, propensity, kind, slope, base, lo, hi,
-                               params)
-        belief[i] = nb_
-        propensity[i] = np_
+        if uses_beliefs(code):
+            nx_, nb_, np_ = human_choice(code, c, t, key, obs_i, x[i], earned[i], peers_i,
+                                         belief[i], propensity[i], kind[i], slope[i], base[i],
+                                         ps)
+            if ps[P_THRESHOLD] > 0.0:
+                nx_ = complex_gate(i, nx_, x, indptr, indices, kind, params)
+            belief[i] = nb_
+            propensity[i] = np_
+        elif uses_partner(code):
+            j = random_neighbour(i, c, t, key, indptr, indices)
+            nx_ = x[i]
+            if j >= 0:
+                nx_ = pair_imitation(code, c, t, key, x[i], x[j], payoff[i], payoff[j],
+                                     pair_span(code, i, j, lo, hi), ps[P_TEMPERATURE])
+        else:
+            nx_ = neighbourhood_imitation(code, i, c, t, key, x, payoff, indptr, indices,
+                                          ps[P_SELECTION])
+        if code != HUMAN:
+            nx_ = mutate(nx_, c, t, key, ps)
         delta = nx_ - x[i]
         if delta != 0.0:
             x[i] = nx_
