@@ -548,7 +548,9 @@ def play_compiled(sim: Simulation, state: PackState, t0: int, rounds: int, with_
 
 
 #: how many payoffs (rounds x replicates x agents) wait for the exact Gini's sort at a time
-GINI_BATCH_VALUES = 1 << 21
+#: (2 MB per pack in flight: small beside a pack's state, and the sort's cost per value is
+#: the same whatever the batch)
+GINI_BATCH_VALUES = 1 << 18
 
 
 def _play_batch(sim: Simulation, state: PackState, t0: int, t1: int, with_gini: bool,
