@@ -2,8 +2,9 @@
 
 Researchers run many replicates of the same settings. An ensemble plays them in *packs*: the
 replicates that share a network (and so its groups) keep every per-agent value side by side,
-(agents, replicates), and a pack's whole run is one compiled call
-(:func:`sim.kernels.ensemble.play_pack`) that releases the GIL, so packs run on threads side by
+(agents, replicates), and a pack's whole run is one compiled call (or one per batch of
+rounds, when the exact Gini's payoffs fill their buffer first:
+:func:`sim.simulation.play_compiled`) that releases the GIL, so packs run on threads side by
 side with no barrier between them. A thread that the operating system sets aside (another
 process busy on its core) delays only the packs it holds; the others go on.
 
@@ -137,8 +138,8 @@ class Ensemble:
         pack_width: replicates per pack (default: chosen from R and the threads).
         record_agents: keep every agent's contribution in every round.
         with_gini: record the Gini coefficient each round (an exact Gini sorts the payoffs
-            every round, often the costliest part of a small run); without it the ``gini``
-            series is NaN.
+            every round, about a fifth of a Fermi round in a small world); without it the
+            ``gini`` series is NaN.
     """
 
     def __init__(self, config: SimulationConfig | None = None, seed: SeedLike = 0, *,

@@ -321,7 +321,8 @@ class Simulation:
         """Play ``rounds`` more rounds (default: up to ``config.rounds``) and return the history.
 
         Where nothing needs Python between rounds (:attr:`compiled`) the rounds are played by
-        one compiled call (:func:`sim.kernels.ensemble.play_pack`); otherwise round by round
+        compiled calls (:func:`sim.kernels.ensemble.play_pack`; one call unless the exact
+        Gini's buffer of ``GINI_BATCH_VALUES`` payoffs fills first); otherwise round by round
         with :meth:`step`. Both give the same history, bit for bit.
         """
         if rounds is None:
@@ -335,7 +336,7 @@ class Simulation:
 
     @property
     def compiled(self) -> bool:
-        """Whether :meth:`run` plays in one compiled call: no hooks, one level, groups fixed
+        """Whether :meth:`run` plays in compiled calls: no hooks, one level, groups fixed
         for the run, and one thread (a run big enough for several threads goes round by round,
         each step's loops parallel)."""
         return (not self.hooks and not self.two_level and self.threads == 1
@@ -526,7 +527,8 @@ class PackState:
 
 def play_compiled(sim: Simulation, state: PackState, t0: int, rounds: int, with_gini: bool,
                   record_agents: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Play rounds ``t0 .. t0 + rounds - 1`` of ``state``'s replicates in one compiled call,
+    """Play rounds ``t0 .. t0 + rounds - 1`` of ``state``'s replicates in compiled calls (one
+    per batch of rounds whose payoffs the exact Gini's sort takes at a time),
     with everything they share (network, groups, rule, parameters) taken from ``sim``.
 
     Returns the metrics, (metrics, rounds, replicates), and every agent's contribution each
@@ -535,15 +537,18 @@ def play_compiled(sim: Simulation, state: PackState, t0: int, rounds: int, with_
     width = state.x.shape[1]
     out = np.full((len(METRICS), rounds, width), np.nan)
     agents = np.zeros((rounds if record_agents else 0, sim.n, width), dtype=np.float32)
+    if rounds == 0:
+        return out, agents
     exact_gini = with_gini and sim._gini_bins() == 0
     # the exact Gini's payoffs wait in a buffer of this many rounds (see record_round)
     batch = max(1, GINI_BATCH_VALUES // (sim.n * width)) if exact_gini else rounds
+    if batch >= rounds:
+        return _play_batch(sim, state, t0, t0 + rounds, with_gini, exact_gini, out, agents), agents
     for start in range(0, rounds, batch):
         stop = min(rounds, start + batch)
-        part = out[:, start:stop, :] if batch < rounds else out
-        part = _play_batch(sim, state, t0 + start, t0 + stop, with_gini, exact_gini, part,
-                           agents[start:stop])
-        out[:, start:stop, :] = part
+        out[:, start:stop, :] = _play_batch(sim, state, t0 + start, t0 + stop, with_gini,
+                                            exact_gini, out[:, start:stop, :],
+                                            agents[start:stop])
     return out, agents
 
 
@@ -555,12 +560,12 @@ GINI_BATCH_VALUES = 1 << 18
 
 def _play_batch(sim: Simulation, state: PackState, t0: int, t1: int, with_gini: bool,
                 exact_gini: bool, out: np.ndarray, agents: np.ndarray) -> np.ndarray:
-    """:func:`play_compiled` for rounds ``t0 .. t1 - 1``, their metrics into ``out`` (a copy
-    is made if it is not contiguous) and returned."""
+    """:func:`play_compiled` for rounds ``t0 .. t1 - 1``: their metrics into ``out`` (a copy
+    is made if it is not contiguous) and returned, every agent's contributions into
+    ``agents`` (a slice along its first axis, so contiguous, written in place)."""
     g, c, n = sim.groups, sim.config, sim.n
     width = state.x.shape[1]
     out = np.ascontiguousarray(out)
-    agents = np.ascontiguousarray(agents)
     payoffs = np.empty((t1 - t0 if exact_gini else 1, width, n))
     swapped = pack_kernels.play_pack(
         sim.rule.code, c.update == "asynchronous", t0, t1, state.keys, state.x,

@@ -136,6 +136,18 @@ def test_exact_gini_in_batches_of_rounds_changes_nothing(monkeypatch):
     assert same_history(alone_history, Simulation(config, seed=11).run())
 
 
+def test_playing_no_rounds_records_nothing():
+    from sim.simulation import PackState, play_compiled
+
+    sim = Simulation(SimulationConfig(**SMALL), seed=2)
+    column = sim.contribution.reshape(-1, 1)
+    before = column.copy()
+    state = PackState(*([np.array([sim.key])] + [column] * 16))  # not played: no kernel call
+    out, agents = play_compiled(sim, state, 0, 0, True, True)
+    assert out.shape == (len(METRICS), 0, 1) and agents.shape == (0, SMALL["n"], 1)
+    assert np.array_equal(column, before)
+
+
 def test_without_gini_the_rest_is_unchanged():
     config = SimulationConfig(**SMALL)
     a = Ensemble(config, seed=5, replicates=4, networks=2).run()

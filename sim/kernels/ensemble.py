@@ -21,12 +21,6 @@ import numba as nb
 import numpy as np
 
 from sim.kernels.metrics import record_round
-
-# _ONE: a run alone is a pack of one replicate. Its inner loops over the replicates have one
-# turn each, and the vectorised loop's checks around each turn cost more than the work (group
-# totals and payoffs took 50 ns per agent-round at n = 1,000 against 30 ns in registers;
-# benchmarks/NOTES.md section 6), so each game loop below has a branch for one replicate that
-# adds the same terms in the same order.
 from sim.kernels.rules import (
     BLOCK,
     HUMAN,
@@ -35,6 +29,12 @@ from sim.kernels.rules import (
     decide_block,
     uses_beliefs,
 )
+
+# _ONE: a run alone is a pack of one replicate. Its inner loops over the replicates have one
+# turn each, and the vectorised loop's checks around each turn cost more than the work (group
+# totals and payoffs took 50 ns per agent-round at n = 1,000 against 28 ns in registers;
+# benchmarks/NOTES.md section 6), so the loops that add over groups (group_totals, payoffs,
+# co_player_means) have a branch for one replicate that adds the same terms in the same order.
 
 
 @nb.njit(inline="always", cache=True)

@@ -125,7 +125,8 @@ def finish_exact_gini(payoffs: np.ndarray, gini: np.ndarray) -> None:
     ``payoffs`` is (rounds, replicates, agents), each row a round's payoffs of one replicate,
     and ``gini`` (rounds, replicates) holds their totals on entry (summed in order). The rows
     are sorted in place by NumPy, then :func:`gini_of_sorted`: the same bits as :func:`gini`
-    (a sorted row is the same whatever sorts it).
+    (a sorted row is the same whatever sorts it), for payoffs without NaN (a NaN payoff,
+    which only a user's hook could write, gives a NaN Gini here).
     """
     payoffs.sort(axis=-1)
     _gini_of_sorted_rows(payoffs, gini)

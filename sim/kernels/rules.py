@@ -1,9 +1,12 @@
 """Update rules (docs/science.md sections 3 and 5) as one per-agent decision plus two drivers.
 
 ``decide`` returns agent i's next contribution (and belief) from the current state. The
-synchronous driver applies it to every agent at once from the same snapshot; the asynchronous
-(random-sequential) driver picks n agents at random, one after another, and keeps payoffs
-current after each change. Rule codes are fixed integers; names live in :mod:`sim.rules`.
+synchronous driver makes that decision for every agent at once from the same snapshot; the
+asynchronous (random-sequential) driver picks n agents at random, one after another, and keeps
+payoffs current after each change. The drivers make ``decide``'s calls themselves, with each
+agent's numbers read from the arrays (see :func:`param_tuple`); ``decide`` is the same decision
+in one call, which the tests hold against the Python twin. Rule codes are fixed integers; names
+live in :mod:`sim.rules`.
 
 Parameter vector ``params`` (float64): see the ``P_*`` indices below.
 """
