@@ -130,6 +130,16 @@ def pair_span(code, i, j, lo, hi):
     return 0.0
 
 
+@nb.njit(inline="always", cache=True)
+def partner_imitation(code, i, j, c, t, key, x, payoff, lo, hi, temperature):
+    """:func:`pair_imitation` of agent i who looked at neighbour ``j`` (-1: none, so she keeps
+    what she gave), her and his numbers read from the arrays."""
+    if j < 0:
+        return x[i]
+    return pair_imitation(code, c, t, key, x[i], x[j], payoff[i], payoff[j],
+                          pair_span(code, i, j, lo, hi), temperature)
+
+
 @nb.njit(cache=True)
 def neighbourhood_imitation(code, i, c, t, key, x, payoff, indptr, indices, selection):
     """Next contribution (before mutation) under a rule that reads every neighbour.
@@ -177,10 +187,8 @@ def imitation(code, i, c, t, key, j, x, payoff, indptr, indices, lo, hi, params)
     rules that use one (-1 if none).
     """
     if uses_partner(code):
-        if j < 0:
-            return x[i]
-        return pair_imitation(code, c, t, key, x[i], x[j], payoff[i], payoff[j],
-                              pair_span(code, i, j, lo, hi), params[P_TEMPERATURE])
+        return partner_imitation(code, i, j, c, t, key, x, payoff, lo, hi,
+                                 params[P_TEMPERATURE])
     return neighbourhood_imitation(code, i, c, t, key, x, payoff, indptr, indices,
                                    params[P_SELECTION])
 
@@ -310,6 +318,8 @@ def decide_block(code, i0, i1, t, key, x, payoff, indptr, indices, obs, earned, 
     ps = param_tuple(params)
     if uses_beliefs(code):
         for i in range(i0, i1):
+            # the numbers are read here: human_like, given the arrays, took 236 ns against
+            # 121 ns (reference counts; see param_tuple)
             nx_, nb_, np_ = human_choice(code, i, t, key, obs[i], x[i], earned[i], peers[i],
                                          belief[i], propensity[i], kind[i], slope[i], base[i],
                                          ps)
@@ -323,11 +333,8 @@ def decide_block(code, i0, i1, t, key, x, payoff, indptr, indices, obs, earned, 
         for i in range(i0, i1):
             partner[i - i0] = random_neighbour(i, i, t, key, indptr, indices)
         for i in range(i0, i1):
-            j = partner[i - i0]
-            nx_ = x[i]
-            if j >= 0:
-                nx_ = pair_imitation(code, i, t, key, x[i], x[j], payoff[i], payoff[j],
-                                     pair_span(code, i, j, lo, hi), ps[P_TEMPERATURE])
+            nx_ = partner_imitation(code, i, partner[i - i0], i, t, key, x, payoff, lo, hi,
+                                    ps[P_TEMPERATURE])
             new_x[i] = mutate(nx_, i, t, key, ps)
         return
     for i in range(i0, i1):
@@ -417,10 +424,8 @@ def asynchronous_update(code, t, key, x, payoff, indptr, indices, belief, propen
             propensity[i] = np_
         elif uses_partner(code):
             j = random_neighbour(i, c, t, key, indptr, indices)
-            nx_ = x[i]
-            if j >= 0:
-                nx_ = pair_imitation(code, c, t, key, x[i], x[j], payoff[i], payoff[j],
-                                     pair_span(code, i, j, lo, hi), ps[P_TEMPERATURE])
+            nx_ = partner_imitation(code, i, j, c, t, key, x, payoff, lo, hi,
+                                    ps[P_TEMPERATURE])
         else:
             nx_ = neighbourhood_imitation(code, i, c, t, key, x, payoff, indptr, indices,
                                           ps[P_SELECTION])
