@@ -114,7 +114,7 @@ def record_round(x, payoff, endowment, bins, with_gini, buffer, sums, out, t):
         _transpose(payoff, buffer)
         for r in range(reps):
             if bins > 0:
-                out[GINI, t, r] = _binned_gini(buffer[r], sums[1, r], bins)
+                out[GINI, t, r] = gini(buffer[r], bins)  # sums in the same order as sums[1]
             else:
                 out[GINI, t, r] = sums[1, r]  # the total, until finish_exact_gini
 
@@ -163,21 +163,6 @@ def _transpose(values, out):
             for i in range(i0, i1):
                 for r in range(r0, r1):
                     out[r, i] = values[i, r]
-
-
-@nb.njit(inline="always", cache=True)
-def _binned_gini(row, total, bins):
-    """:func:`gini` of ``row`` from a histogram of ``bins`` bins, given its sum (added in
-    order, as :func:`gini` does)."""
-    n = len(row)
-    if n == 0:
-        return 0.0
-    lo = row[0]
-    hi = lo
-    for v in row:
-        lo = min(lo, v)
-        hi = max(hi, v)
-    return gini_from_stats(row, total, lo, hi, bins)
 
 
 @nb.njit(cache=True)
