@@ -48,11 +48,12 @@ from experiments.runtime import Experiment
 from sim.analysis.stats import finite, mean_ci
 from sim.behaviour.parameters import HUMAN_LIKE, SANCTIONS
 from sim.config import ConfigError, SimulationConfig
+from sim.graph import CSRGraph
 from sim.kernels.metrics import gini
 from sim.policies import Policy
 from sim.rules import RULE
-from sim.seeds import child_seeds
-from sim.simulation import Simulation
+from sim.seeds import child_seeds, seed_sequence
+from sim.simulation import Simulation, build_network, run_seeds
 
 PARAMETERS = Path(__file__).with_name("policies.toml")
 SECTIONS = ("experiment", "world", "policies", "networks", "human-like", "payoff-learning")
@@ -138,27 +139,40 @@ def settings(params: dict[str, Any], options: dict[str, Any]) -> Settings:
 
 
 # ---------------------------------------------------------------------------------- run
+#: worlds per task: a task plays every policy on a few worlds of one (population, network)
+WORLDS_PER_TASK = 5
+
+
 def cells(settings: Settings, seed) -> list[tuple]:
-    """One task per cell: its config, its worlds' seeds and the causal gift.
+    """The tasks: each (population, network)'s worlds in chunks of :data:`WORLDS_PER_TASK`, a
+    task playing every policy on its chunk (each world's network is then built once, not once
+    per policy and run).
 
     World r of a (population, network) has the seeds ``child_seeds(seed, 2, p, w, r)``
     (the world, then the choice of the giver): the same world under every policy.
     """
     extra = float(settings.params["experiment"]["extra"])
     all_networks = list(settings.params["networks"])
+    policies_of: dict[tuple[str, str], list[Cell]] = {}
+    for cell in settings.cells:  # within a pair, cells differ only in their policy
+        policies_of.setdefault((cell.population, cell.network), []).append(cell)
     tasks = []
-    for cell in settings.cells:
-        path = (POPULATIONS.index(cell.population), all_networks.index(cell.network))
+    for (population, network), pair_cells in policies_of.items():
+        path = (POPULATIONS.index(population), all_networks.index(network))
         seeds = [child_seeds(seed, 2, *path, r) for r in range(settings.replicates)]
-        tasks.append((cell.config, seeds, extra))
+        for start in range(0, len(seeds), WORLDS_PER_TASK):
+            tasks.append((pair_cells, seeds[start:start + WORLDS_PER_TASK], extra))
     return tasks
 
 
-def paired_replicate(config, world_seed, choice_seed, extra: float) -> dict[str, Any]:
+def paired_replicate(config, world_seed, choice_seed, extra: float,
+                     graph: CSRGraph | None = None) -> dict[str, Any]:
     """One world played twice with common random numbers, the second time with one agent
-    giving ``extra`` MU more in round 1; the untreated run's metrics and the multiplier."""
-    base = Simulation(config, seed=world_seed)
-    treated = Simulation(config, seed=world_seed)
+    giving ``extra`` MU more in round 1; the untreated run's metrics and the multiplier.
+    ``graph``: the world's network if already built (:func:`sim.simulation.build_network`
+    from the world's seed), else it is built here."""
+    base = Simulation(config, seed=world_seed, graph=graph)
+    treated = Simulation(config, seed=world_seed, graph=base.graph)
     e = config.endowment
     first = base.contribution.copy()
     eligible = np.flatnonzero(e - first >= extra)
@@ -192,12 +206,34 @@ def paired_replicate(config, world_seed, choice_seed, extra: float) -> dict[str,
     }
 
 
-def run_cell(task: tuple[SimulationConfig, list, float]) -> dict[str, Any]:
-    """All replicates of one cell (run on a worker)."""
-    config, seeds, extra = task
-    runs = [paired_replicate(config, world, choice, extra) for world, choice in seeds]
+def run_cell(task: tuple[list[Cell], list, float]) -> list[dict[str, np.ndarray]]:
+    """Every policy on a task's worlds (run on a worker): one result per cell, each metric an
+    array over the worlds. Each world's network is built once for all its runs."""
+    task_cells, seeds, extra = task
+    runs: list[list[dict[str, Any]]] = [[] for _ in task_cells]
+    for world, choice in seeds:
+        graph = build_network(task_cells[0].config, run_seeds(seed_sequence(world))[0])
+        for cell, cell_runs in zip(task_cells, runs, strict=True):
+            cell_runs.append(paired_replicate(cell.config, world, choice, extra, graph))
+    return [_arrays(cell_runs) for cell_runs in runs]
+
+
+def _arrays(runs: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     out = {key: np.array([r[key] for r in runs]) for key in runs[0] if key != "trajectory"}
     out["trajectory"] = np.stack([r["trajectory"] for r in runs])
+    return out
+
+
+def cell_results(settings: Settings, tasks: list, results: list) -> list[dict[str, Any]]:
+    """Each cell's results in ``settings.cells`` order, its worlds' chunks joined in order."""
+    joined: dict[tuple[str, str, str], list[dict[str, np.ndarray]]] = {}
+    for (task_cells, _, _), result in zip(tasks, results, strict=True):
+        for cell, part in zip(task_cells, result, strict=True):
+            joined.setdefault((cell.population, cell.network, cell.policy), []).append(part)
+    out = []
+    for cell in settings.cells:
+        parts = joined[(cell.population, cell.network, cell.policy)]
+        out.append({key: np.concatenate([part[key] for part in parts]) for key in parts[0]})
     return out
 
 
@@ -216,7 +252,7 @@ def summarise(settings: Settings, tasks: list, results: list) -> dict[str, Any]:
     run: dict[str, Any] = {JSON_KEY[p]: {} for p in POPULATIONS}
     run["trajectories"] = {p: {} for p in POPULATIONS}
     run["money"] = {p: {} for p in POPULATIONS}
-    for cell, result in zip(settings.cells, results, strict=True):
+    for cell, result in zip(settings.cells, cell_results(settings, tasks, results), strict=True):
         metrics = {m: summary(result[m]) for m in METRICS}
         run[JSON_KEY[cell.population]].setdefault(cell.policy, {})[cell.network] = metrics
         mean, lo, hi = mean_ci(result["trajectory"], axis=0)

@@ -57,6 +57,17 @@ def run_key(key_seed: np.random.SeedSequence) -> np.uint64:
     return np.uint64(key_seed.generate_state(1, dtype=np.uint64)[0])
 
 
+def build_network(config: SimulationConfig, seed: SeedLike, record_agents: bool = False
+                  ) -> CSRGraph:
+    """The network a run of ``config`` plays on, from its network seed (the first of
+    :func:`run_seeds`; ``Simulation(config, seed)`` builds
+    ``build_network(config, run_seeds(seed_sequence(seed))[0])``). A run or several that share
+    it pass it as ``graph=``. Refuses, before building, a run that would not fit in memory."""
+    if not config.network_defines_n:
+        check_fits(config, recorded_rounds=config.rounds if record_agents else 0)
+    return NETWORKS[config.network].build(config, np.random.default_rng(seed))
+
+
 def config_hooks(config: Settings) -> list[RoundHook]:
     """Every hook the config asks for: its policies, its policy between organisations (two-level
     game), then its campaign and tie dynamics."""
@@ -95,9 +106,7 @@ class Simulation:
         self.seed_sequence = seed_sequence(seed)
         net_seq, pop_seq, match_seq, key_seq, hook_seq = run_seeds(self.seed_sequence)
         if graph is None:
-            if not config.network_defines_n:  # refuse a run that would not fit, before building
-                check_fits(config, recorded_rounds=config.rounds if record_agents else 0)
-            self.graph = NETWORKS[config.network].build(config, np.random.default_rng(net_seq))
+            self.graph = build_network(config, net_seq, record_agents)
         elif isinstance(graph, CSRGraph):
             self.graph = graph
         else:  # any networkx graph

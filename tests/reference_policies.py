@@ -41,6 +41,16 @@ def rank_pay(score, group_ptr, members, pot, top_share) -> list[float]:
     return out
 
 
+def share_equally(per_set, group_ptr, members, n) -> list[float]:
+    """Per agent: the sum over her sets of the set's money divided by its size."""
+    out = [0.0] * n
+    for g in range(len(group_ptr) - 1):
+        ids = [int(i) for i in members[group_ptr[g] : group_ptr[g + 1]]]
+        for i in ids:
+            out[i] += float(per_set[g]) / len(ids)
+    return out
+
+
 def group_key(key: int, g: int) -> int:
     return ref.mix64(ref.u64(key) + ref.u64(g + 1) * ref.GOLDEN)
 

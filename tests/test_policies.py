@@ -16,7 +16,7 @@ from sim import ConfigError, Simulation, SimulationConfig
 from sim.groups import Groups
 from sim.networks import build_network
 from sim.policies import POLICIES, policy_classes, policy_names
-from sim.policies.kernels import rank_pay, rewards, sanctions
+from sim.policies.kernels import rank_pay, rewards, sanctions, share_equally
 
 SMALL = {"n": 60, "rounds": 6, "cost": "per-individual"}
 SETTINGS = list(POLICIES) + ["cooperation+punishment", "competition+punishment+envelope"]
@@ -259,6 +259,9 @@ def test_sanction_fear_raises_human_like_contributions_only():
 # ------------------------------------------------------------------- kernels vs twins
 def _random_groups(rng: np.random.Generator, kind: str) -> Groups:
     n = int(rng.integers(1, 40))
+    if kind == "large sets":  # beyond rank_pay's insertion sort (INSERTION_SORT_MAX)
+        n = int(rng.integers(1, 200))
+        return Groups.from_order(rng.permutation(n), int(rng.integers(20, 80)))
     if kind == "partition":
         return Groups.from_order(rng.permutation(n), int(rng.integers(1, 6)))
     config = SimulationConfig(n=max(n, 8), network="erdos-renyi", degree=3)
@@ -275,7 +278,7 @@ def _random_values(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.uniform(0, 20, size=n)
 
 
-@pytest.mark.parametrize("kind", ["partition", "neighbourhood"])
+@pytest.mark.parametrize("kind", ["partition", "neighbourhood", "large sets"])
 def test_rank_pay_matches_its_twin(rng, kind):
     for _ in range(60):
         groups = _random_groups(rng, kind)
@@ -288,6 +291,18 @@ def test_rank_pay_matches_its_twin(rng, kind):
         np.testing.assert_allclose(out, refp.rank_pay(score, groups.group_ptr, groups.members,
                                                       pot, share), rtol=1e-12, atol=1e-12)
         assert out.sum() == pytest.approx(pot.sum())
+
+
+@pytest.mark.parametrize("kind", ["partition", "neighbourhood", "large sets"])
+def test_share_equally_matches_its_twin(rng, kind):
+    for _ in range(30):
+        groups = _random_groups(rng, kind)
+        n = len(groups.agent_ptr) - 1
+        per_set = rng.uniform(0, 10, size=groups.n_groups)
+        out = np.full(n, np.nan)
+        share_equally(per_set, groups.group_ptr, groups.members, out)
+        np.testing.assert_array_equal(out, refp.share_equally(per_set, groups.group_ptr,
+                                                              groups.members, n))
 
 
 def test_rank_pay_by_hand():
@@ -411,6 +426,34 @@ def test_experiment_json_end_to_end_and_workers_do_not_matter(capsys):
     assert money["competition"]["random"] == pytest.approx(2.0)
     assert money["cooperation"]["random"] == pytest.approx(2.0)
     assert one["reading"] and one["ranking"]
+
+
+def test_experiment_tasks_do_not_change_the_results(capsys, monkeypatch):
+    """Every policy of a chunk of worlds in one task, each world's network built once: the
+    same results whatever the chunk, and each cell the same as its worlds played alone."""
+    from experiments import policies as experiment
+
+    runs = []
+    for chunk in (1, 2, 5):
+        monkeypatch.setattr(experiment, "WORLDS_PER_TASK", chunk)
+        assert main([*TINY, "--json", "--workers", "1", "--seed", "5"]) == 0
+        run = json.loads(capsys.readouterr().out)
+        run.pop("seconds")
+        runs.append(run)
+    assert runs[0] == runs[1] == runs[2]
+    params = experiment.EXPERIMENT.read_parameters()
+    options = experiment.EXPERIMENT.fill(params, {"replicates": 3, "n": 40, "rounds": 4,
+                                                  "policies": "competition,cooperation",
+                                                  "networks": "random", "seed": 5})
+    settings = experiment.settings(params, options)
+    task = experiment.cells(settings, 5)[0]
+    task_cells, seeds, extra = task
+    for cell, result in zip(task_cells, experiment.run_cell(task), strict=True):
+        alone = [experiment.paired_replicate(cell.config, world, choice, extra)
+                 for world, choice in seeds]
+        for key in ("welfare", "gini", "multiplier", "money"):
+            np.testing.assert_array_equal(result[key], [r[key] for r in alone])
+        np.testing.assert_array_equal(result["trajectory"], [r["trajectory"] for r in alone])
 
 
 def test_experiment_out_writes_report_and_figures(capsys, tmp_path):

@@ -1,6 +1,7 @@
-"""Numba kernels of the institutions: rank pay over comparison sets, peer sanctions and rewards.
+"""Numba kernels of the institutions: rank pay over comparison sets, a budget shared within
+sets, peer sanctions and rewards.
 
-Both loop over groups given as CSR (``group_ptr``, ``members``), the engine's layout
+All loop over groups given as CSR (``group_ptr``, ``members``), the engine's layout
 (:class:`sim.groups.Groups`), so overlapping groups (network neighbourhoods) work as well as
 partitions. Each has a plain-Python twin in ``tests/reference_policies.py``.
 """
@@ -35,6 +36,10 @@ def rank_pay(score, group_ptr, members, pot, top_share, out):
     ``out`` (per agent) is overwritten with the sum of an agent's prizes over its sets.
     """
     out[:] = 0.0
+    largest = 0
+    for g in range(len(group_ptr) - 1):
+        largest = max(largest, group_ptr[g + 1] - group_ptr[g])
+    ranked = np.empty(largest)  # one set's scores, sorted in place (no allocation per set)
     for g in range(len(group_ptr) - 1):
         lo = group_ptr[g]
         hi = group_ptr[g + 1]
@@ -42,24 +47,60 @@ def rank_pay(score, group_ptr, members, pot, top_share, out):
         if k == 0:
             continue
         m = winners(top_share, k)
-        values = np.empty(k)
         for q in range(k):
-            values[q] = score[members[lo + q]]
-        cut = np.sort(values)[k - m]  # the m-th best score
+            ranked[q] = score[members[lo + q]]
+        sort_first(ranked, k)
+        cut = ranked[k - m]  # the m-th best score
         above = 0
         tied = 0
-        for q in range(k):
-            if values[q] > cut:
+        for q in range(lo, hi):
+            value = score[members[q]]
+            if value > cut:
                 above += 1
-            elif values[q] == cut:
+            elif value == cut:
                 tied += 1
         prize = pot[g] / m
         tied_prize = prize * (m - above) / tied
-        for q in range(k):
-            if values[q] > cut:
-                out[members[lo + q]] += prize
-            elif values[q] == cut:
-                out[members[lo + q]] += tied_prize
+        for q in range(lo, hi):
+            value = score[members[q]]
+            if value > cut:
+                out[members[q]] += prize
+            elif value == cut:
+                out[members[q]] += tied_prize
+
+
+#: sets up to this size are sorted by insertion (Numba's sort costs about 0.5 us a call)
+INSERTION_SORT_MAX = 32
+
+
+@nb.njit(inline="always", cache=True)
+def sort_first(values, k):
+    """Sort ``values[:k]`` in place: by insertion for a few values, else Numba's sort."""
+    if k > INSERTION_SORT_MAX:
+        values[:k].sort()
+        return
+    for q in range(1, k):
+        v = values[q]
+        j = q
+        while j > 0 and values[j - 1] > v:
+            values[j] = values[j - 1]
+            j -= 1
+        values[j] = v
+
+
+@nb.njit(cache=True)
+def share_equally(per_set, group_ptr, members, out):
+    """Each set's ``per_set[g]`` MU shared equally among its members: ``out[i]`` (overwritten)
+    is the sum over i's sets of ``per_set[g] / size``, added in the sets' member order (empty
+    sets pay nothing)."""
+    out[:] = 0.0
+    for g in range(len(group_ptr) - 1):
+        lo = group_ptr[g]
+        hi = group_ptr[g + 1]
+        if hi > lo:
+            each = per_set[g] / (hi - lo)
+            for q in range(lo, hi):
+                out[members[q]] += each
 
 
 @nb.njit(inline="always", cache=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.hooks import Engine
+from sim.kernels.games import group_sums
 from sim.params import Param
 from sim.policies.base import POLICY_BUDGET, POLICY_SCOPE, ComparisonSets, Policy, pots
-from sim.policies.kernels import rank_pay
+from sim.policies.kernels import rank_pay, share_equally
 
 RANKINGS = ("payoff", "contribution")
 REWARDS = ("group", "match")
@@ -82,6 +83,7 @@ class Cooperation(Policy):
 
     def start(self, sim: Engine, rng: np.random.Generator) -> None:
         self.sets = ComparisonSets(self.config.policy_scope)
+        self._reward = np.zeros(sim.n)
 
     def after_play(self, sim: Engine) -> None:
         budget = self.config.policy_budget * sim.n
@@ -91,14 +93,11 @@ class Cooperation(Policy):
             reward = budget * x / given if given > 0 else np.full(sim.n, budget / sim.n)
         else:
             sets = self.sets(sim)
-            sizes = sets.sizes
-            slot_set = np.repeat(np.arange(sets.n_groups), sizes)
-            totals = np.bincount(slot_set, weights=x[sets.members], minlength=sets.n_groups)
+            totals = np.empty(sets.n_groups)
+            group_sums(x, sets.group_ptr, sets.members, totals)
             grand = totals.sum()
             per_set = budget * totals / grand if grand > 0 else pots(sets, budget)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                per_member = np.where(sizes > 0, per_set / np.maximum(sizes, 1), 0.0)
-            reward = np.bincount(sets.members, weights=np.repeat(per_member, sizes),
-                                 minlength=sim.n)
+            reward = self._reward
+            share_equally(per_set, sets.group_ptr, sets.members, reward)
         sim.payoff += reward
         self.ledger.append(float(reward.sum()))
