@@ -177,8 +177,8 @@ class _Settings:
 
     def replace(self, **changes: Any) -> SimulationConfig:
         """A validated copy with ``changes``."""
-        if not changes:
-            return copy.copy(self).validate()
+        if not changes:  # validated first, so the next copy of this config is not checked again
+            return copy.copy(self.validate())
         return dataclasses.replace(self, **changes).validate()
 
     @property

@@ -147,3 +147,17 @@ def test_numpy_integer_seed_is_recorded_as_json():
     h = Simulation(CONFIG, seed=np.int64(5)).run()
     assert h.seed == 5
     json.dumps(h.seed)
+
+
+def test_child_seeds_are_the_spawned_children_and_leave_the_parent_alone():
+    from sim.seeds import child_seed, child_seeds
+
+    parent = np.random.SeedSequence(2026, spawn_key=(3,))
+    spawned = np.random.SeedSequence(2026, spawn_key=(3,)).spawn(4)
+    for k, child in enumerate(child_seeds(parent, 4)):
+        assert child.spawn_key == spawned[k].spawn_key
+        np.testing.assert_array_equal(child.generate_state(4), spawned[k].generate_state(4))
+    grandchild = child_seed(parent, 2, 1)
+    np.testing.assert_array_equal(grandchild.generate_state(4),
+                                  spawned[2].spawn(2)[1].generate_state(4))
+    assert parent.n_children_spawned == 0
