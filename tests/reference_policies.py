@@ -51,6 +51,43 @@ def share_equally(per_set, group_ptr, members, n) -> list[float]:
     return out
 
 
+def set_pots(group_ptr, total: float) -> list[float]:
+    """``total`` split over the sets in proportion to their sizes."""
+    sizes = [int(group_ptr[g + 1] - group_ptr[g]) for g in range(len(group_ptr) - 1)]
+    slots = sum(sizes)
+    return [total * size / slots if slots > 0 else 0.0 for size in sizes]
+
+
+def competition_round(score, group_ptr, members, budget, top_share, payoff):
+    """(new payoffs, MU paid): the sets' pots paid by rank and added to the payoffs."""
+    prize = rank_pay(score, group_ptr, members, set_pots(group_ptr, budget), top_share)
+    return [p + q for p, q in zip(payoff, prize, strict=True)], math.fsum(prize)
+
+
+def cooperation_round(x, group_ptr, members, budget, match, payoff):
+    """(new payoffs, MU paid): rewards for contribution added to the payoffs."""
+    n = len(x)
+    if match:
+        given = math.fsum(x)
+        reward = [budget * v / given if given > 0 else budget / n for v in x]
+    else:
+        totals = [sum(float(x[i]) for i in members[group_ptr[g] : group_ptr[g + 1]])
+                  for g in range(len(group_ptr) - 1)]
+        grand = math.fsum(totals)
+        per_set = ([budget * v / grand for v in totals] if grand > 0
+                   else set_pots(group_ptr, budget))
+        reward = share_equally(per_set, group_ptr, members, n)
+    return [p + q for p, q in zip(payoff, reward, strict=True)], math.fsum(reward)
+
+
+def punishment_round(x, group_ptr, members, rate, cap, key, t, cost, impact, payoff):
+    """(new payoffs, MU taken): each pays ``cost`` per point assigned, ``impact`` per point
+    received."""
+    given, received = sanctions(x, group_ptr, members, len(x), rate, cap, key, t)
+    fines = [cost * g + impact * r for g, r in zip(given, received, strict=True)]
+    return [p - f for p, f in zip(payoff, fines, strict=True)], math.fsum(fines)
+
+
 def group_key(key: int, g: int) -> int:
     return ref.mix64(ref.u64(key) + ref.u64(g + 1) * ref.GOLDEN)
 

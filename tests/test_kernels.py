@@ -163,6 +163,15 @@ class State:
 # ------------------------------------------------------------------------------ random
 
 
+def test_numpy_sum_is_numpys_sum_bit_for_bit(rng):
+    """The kernels that replaced NumPy code keep its sums' last bits: ``numpy_sum`` walks
+    NumPy's pairwise tree (blocks of 128, eight accumulators) at every size tried."""
+    sizes = [*range(0, 300), 1000, 1023, 1024, 1025, 4095, 8192, 8193, 65537, 200_003]
+    for n in sizes:
+        values = rng.standard_normal(n) * 10.0 ** rng.uniform(-4, 4, n)
+        assert metrics.numpy_sum(values) == values.sum(), n
+
+
 def test_mix64_matches_twin(rng):
     values = [0, 1, 2**63 - 1, 2**63, 2**64 - 1]
     values += [int(v) for v in rng.integers(0, 2**64, size=500, dtype=np.uint64)]

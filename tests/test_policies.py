@@ -16,7 +16,16 @@ from sim import ConfigError, Simulation, SimulationConfig
 from sim.groups import Groups
 from sim.networks import build_network
 from sim.policies import POLICIES, policy_classes, policy_names
-from sim.policies.kernels import rank_pay, rewards, sanctions, share_equally
+from sim.policies.kernels import (
+    competition_round,
+    cooperation_round,
+    punishment_round,
+    rank_pay,
+    rewards,
+    sanctions,
+    set_pots,
+    share_equally,
+)
 
 SMALL = {"n": 60, "rounds": 6, "cost": "per-individual"}
 SETTINGS = list(POLICIES) + ["cooperation+punishment", "competition+punishment+envelope"]
@@ -303,6 +312,41 @@ def test_share_equally_matches_its_twin(rng, kind):
         share_equally(per_set, groups.group_ptr, groups.members, out)
         np.testing.assert_array_equal(out, refp.share_equally(per_set, groups.group_ptr,
                                                               groups.members, n))
+
+
+@pytest.mark.parametrize("kind", ["partition", "neighbourhood", "large sets"])
+def test_policy_rounds_match_their_twins(rng, kind):
+    """A round of each policy's money (what the hooks call): pots, payments and fines added
+    to the payoffs, and the MU moved, against the twins."""
+    for trial in range(30):
+        groups = _random_groups(rng, kind)
+        ptr, members = groups.group_ptr, groups.members
+        n = len(groups.agent_ptr) - 1
+        x = _random_values(rng, n) if trial % 5 else np.zeros(n)  # nobody gave, sometimes
+        payoff = rng.uniform(-5, 30, size=n)
+        budget = float(rng.uniform(0, 3)) * n
+        pot = np.empty(groups.n_groups)
+        set_pots(ptr, budget, pot)
+        np.testing.assert_allclose(pot, refp.set_pots(ptr, budget), rtol=1e-12)
+        scratch = np.empty(groups.n_groups), np.empty(n)
+        results = {}
+        got = payoff.copy()
+        total = competition_round(x, ptr, members, budget, 0.25, *scratch, got)
+        results["competition"] = (got, total, refp.competition_round(
+            x, ptr, members, budget, 0.25, payoff))
+        got = payoff.copy()
+        total = punishment_round(x, ptr, members, 0.6, 10.0, np.uint64(trial), 3, 1.0, 3.0,
+                                 np.empty(n), np.empty(n), np.empty(n), got)
+        results["punishment"] = (got, total, refp.punishment_round(
+            x, ptr, members, 0.6, 10.0, trial, 3, 1.0, 3.0, payoff))
+        for match in (False, True):
+            got = payoff.copy()
+            total = cooperation_round(x, ptr, members, budget, match, *scratch, got)
+            results[f"cooperation, match {match}"] = (got, total, refp.cooperation_round(
+                x, ptr, members, budget, match, payoff))
+        for name, (got, total, (want_payoff, want_total)) in results.items():
+            np.testing.assert_allclose(got, want_payoff, rtol=1e-12, atol=1e-9, err_msg=name)
+            assert total == pytest.approx(want_total, rel=1e-12, abs=1e-9), name
 
 
 def test_rank_pay_by_hand():

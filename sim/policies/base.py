@@ -18,6 +18,7 @@ import numpy as np
 from sim.groups import Groups
 from sim.hooks import Engine, RoundHook
 from sim.params import Param, Settings
+from sim.policies.kernels import set_pots
 
 SCOPES = ("groups", "teams")
 #: networks whose nodes carry team labels (file networks may)
@@ -113,6 +114,6 @@ class ComparisonSets:
 def pots(sets: Groups, total: float) -> np.ndarray:
     """``total`` MU split over the sets in proportion to their sizes (the same money per member
     slot, so a budget per agent buys the same in every set)."""
-    sizes = sets.sizes.astype(np.float64)
-    slots = sizes.sum()
-    return total * sizes / slots if slots > 0 else np.zeros(len(sizes))
+    out = np.empty(sets.n_groups)
+    set_pots(sets.group_ptr, float(total), out)
+    return out

@@ -12,6 +12,8 @@ import numba as nb
 import numpy as np
 
 from sim.behaviour.kernels import peer_points
+from sim.kernels.games import group_sums
+from sim.kernels.metrics import numpy_sum
 from sim.rng import _GOLDEN, mix64
 
 #: tolerance when turning a share of a set into a number of winners (0.3 * 10 is 3.0000000000000004)
@@ -101,6 +103,80 @@ def share_equally(per_set, group_ptr, members, out):
             each = per_set[g] / (hi - lo)
             for q in range(lo, hi):
                 out[members[q]] += each
+
+
+@nb.njit(cache=True)
+def set_pots(set_ptr, total, out):
+    """``total`` MU split over the sets in proportion to their sizes, into ``out`` (the same
+    money per member slot, so a budget per agent buys the same in every set; nothing if every
+    set is empty)."""
+    slots = 0.0
+    for g in range(len(set_ptr) - 1):
+        slots += set_ptr[g + 1] - set_ptr[g]
+    for g in range(len(set_ptr) - 1):
+        out[g] = total * (set_ptr[g + 1] - set_ptr[g]) / slots if slots > 0 else 0.0
+
+
+@nb.njit(cache=True)
+def competition_round(score, set_ptr, set_members, budget, top_share, pot, prize, payoff):
+    """One round of relative-performance pay: ``budget`` MU split over the sets
+    (:func:`set_pots`, into ``pot``), each set's pot paid by rank (:func:`rank_pay`, into
+    ``prize``) and added to ``payoff``. Returns the MU paid (summed as NumPy sums)."""
+    set_pots(set_ptr, budget, pot)
+    rank_pay(score, set_ptr, set_members, pot, top_share, prize)
+    for i in range(len(payoff)):
+        payoff[i] += prize[i]
+    return numpy_sum(prize)
+
+
+@nb.njit(cache=True)
+def cooperation_round(x, set_ptr, set_members, budget, match, per_set, reward, payoff):
+    """One round of rewards for contribution, into ``reward`` and added to ``payoff``.
+
+    ``match``: each agent gets ``budget`` in proportion to her own contribution ``x``.
+    Otherwise the sets get ``budget`` in proportion to their total contribution (``per_set``
+    is scratch), shared equally inside (:func:`share_equally`). When nobody gave, the budget
+    is split equally (by set size). Returns the MU paid (summed as NumPy sums)."""
+    n = len(x)
+    if match:
+        given = numpy_sum(x)
+        for i in range(n):
+            reward[i] = budget * x[i] / given if given > 0 else budget / n
+    else:
+        group_sums(x, set_ptr, set_members, per_set)
+        grand = numpy_sum(per_set)
+        if grand > 0:
+            for g in range(len(per_set)):
+                per_set[g] = budget * per_set[g] / grand
+        else:
+            set_pots(set_ptr, budget, per_set)
+        share_equally(per_set, set_ptr, set_members, reward)
+    for i in range(n):
+        payoff[i] += reward[i]
+    return numpy_sum(reward)
+
+
+@nb.njit(cache=True)
+def punishment_round(x, group_ptr, members, rate, cap, key, t, point_cost, point_impact,
+                     given, received, fines, payoff):
+    """One round of peer punishment's money: :func:`sanctions` in every group (points into
+    ``given`` and ``received``), then each agent pays ``point_cost`` per point she assigned
+    and ``point_impact`` per point she got (``fines``), out of ``payoff``. Returns the MU
+    taken (summed as NumPy sums)."""
+    sanctions(x, group_ptr, members, len(x), rate, cap, key, t, given, received)
+    for i in range(len(x)):
+        fines[i] = point_cost * given[i] + point_impact * received[i]
+        payoff[i] -= fines[i]
+    return numpy_sum(fines)
+
+
+@nb.njit(cache=True)
+def returned_total(payout, group_ptr, scratch):
+    """What the groups return to their members in total: the sum over groups of the payout
+    per member times the group's size (summed as NumPy sums; ``scratch`` per group)."""
+    for g in range(len(payout)):
+        scratch[g] = payout[g] * (group_ptr[g + 1] - group_ptr[g])
+    return numpy_sum(scratch)
 
 
 @nb.njit(inline="always", cache=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.hooks import Engine
-from sim.kernels.games import group_sums
 from sim.params import Param
-from sim.policies.base import POLICY_BUDGET, POLICY_SCOPE, ComparisonSets, Policy, pots
-from sim.policies.kernels import rank_pay, share_equally
+from sim.policies.base import POLICY_BUDGET, POLICY_SCOPE, ComparisonSets, Policy
+from sim.policies.kernels import competition_round, cooperation_round
 
 RANKINGS = ("payoff", "contribution")
 REWARDS = ("group", "match")
@@ -54,12 +53,12 @@ class Competition(Policy):
 
     def after_play(self, sim: Engine) -> None:
         sets = self.sets(sim)
-        budget = self.config.policy_budget * sim.n
         score = sim.payoff if self.config.competition_rank == "payoff" else sim.contribution
-        rank_pay(score, sets.group_ptr, sets.members, pots(sets, budget),
-                 float(self.config.competition_top_share), self._prize)
-        sim.payoff += self._prize
-        self.ledger.append(float(self._prize.sum()))
+        paid = competition_round(score, sets.group_ptr, sets.members,
+                                 self.config.policy_budget * sim.n,
+                                 float(self.config.competition_top_share),
+                                 np.empty(sets.n_groups), self._prize, sim.payoff)
+        self.ledger.append(float(paid))
 
 
 class Cooperation(Policy):
@@ -86,18 +85,9 @@ class Cooperation(Policy):
         self._reward = np.zeros(sim.n)
 
     def after_play(self, sim: Engine) -> None:
-        budget = self.config.policy_budget * sim.n
-        x = sim.contribution
-        if self.config.cooperation_reward == "match":
-            given = x.sum()
-            reward = budget * x / given if given > 0 else np.full(sim.n, budget / sim.n)
-        else:
-            sets = self.sets(sim)
-            totals = np.empty(sets.n_groups)
-            group_sums(x, sets.group_ptr, sets.members, totals)
-            grand = totals.sum()
-            per_set = budget * totals / grand if grand > 0 else pots(sets, budget)
-            reward = self._reward
-            share_equally(per_set, sets.group_ptr, sets.members, reward)
-        sim.payoff += reward
-        self.ledger.append(float(reward.sum()))
+        sets = self.sets(sim)
+        paid = cooperation_round(sim.contribution, sets.group_ptr, sets.members,
+                                 self.config.policy_budget * sim.n,
+                                 self.config.cooperation_reward == "match",
+                                 np.empty(sets.n_groups), self._reward, sim.payoff)
+        self.ledger.append(float(paid))

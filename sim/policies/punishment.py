@@ -8,7 +8,7 @@ from sim.behaviour import kernels as bk
 from sim.behaviour.parameters import SANCTIONS
 from sim.hooks import Engine
 from sim.policies.base import Policy
-from sim.policies.kernels import sanctions
+from sim.policies.kernels import punishment_round
 
 #: the laboratory's prices and cap: a point costs the punisher 1 MU and the target 3 MU, at
 #: most 10 points from one member to another per group and round (Fehr & Gächter 2002)
@@ -46,6 +46,7 @@ class Punishment(Policy):
         self.anticipates = sim.rule.uses_beliefs and c.strategies == "continuous"
         self.given = np.zeros(sim.n)
         self.received = np.zeros(sim.n)
+        self.fines = np.zeros(sim.n)
 
     def after_decide(self, sim: Engine) -> None:
         if not self.anticipates:
@@ -56,12 +57,11 @@ class Punishment(Policy):
 
     def after_play(self, sim: Engine) -> None:
         g = sim.groups
-        sanctions(sim.contribution, g.group_ptr, g.members, sim.n,
-                  float(self.config.punishment_rate), float(MAX_POINTS), sim.key, sim.round,
-                  self.given, self.received)
-        fines = POINT_COST * self.given + POINT_IMPACT * self.received
-        sim.payoff -= fines
-        self.ledger.append(-float(fines.sum()))
+        taken = punishment_round(sim.contribution, g.group_ptr, g.members,
+                                 float(self.config.punishment_rate), float(MAX_POINTS), sim.key,
+                                 sim.round, POINT_COST, POINT_IMPACT, self.given, self.received,
+                                 self.fines, sim.payoff)
+        self.ledger.append(-float(taken))
         learning = self.config.punishment_learning
         if self.anticipates and learning > 0.0:
             bk.pressure_all(self.pressure, self.received, sim.groups.games_per_agent, learning,

@@ -13,6 +13,7 @@ from sim.hooks import Engine
 from sim.kernels import games
 from sim.params import Param
 from sim.policies.base import Policy
+from sim.policies.kernels import returned_total
 
 GROWTH_RATE = Param("growth_rate", 1.0, "growing-resources: the MPCR is multiplied by 1 + "
                     "growth_rate times last round's share of agents who gave at least half the "
@@ -30,6 +31,7 @@ class ReturnPolicy(Policy):
         self._base: np.ndarray | None = None
         self._boosted: np.ndarray | None = None
         self._payout = np.empty(0)
+        self._scratch = np.empty(0)
         self._given = np.empty(sim.n)
 
     def returns_total(self, sim: Engine) -> float:
@@ -40,7 +42,12 @@ class ReturnPolicy(Policy):
             self._payout = np.empty(g.n_groups)
         games.group_payouts(sim.contribution, sim.weight, sim.share, g.group_ptr, g.members,
                             self._given, self._payout, np.empty(0))
-        return float((self._payout * g.sizes).sum())
+        return float(returned_total(self._payout, g.group_ptr, self._payout_scratch(g)))
+
+    def _payout_scratch(self, g) -> np.ndarray:
+        if len(self._scratch) != g.n_groups:
+            self._scratch = np.empty(g.n_groups)
+        return self._scratch
 
     def boost(self, sim: Engine, factor: float) -> None:
         self._base = sim.share
@@ -79,7 +86,8 @@ class GrowingResources(ReturnPolicy):
         self.boost(sim, self.factor)
 
     def after_play(self, sim: Engine) -> None:
-        total = float((sim.payout * sim.groups.sizes).sum())
+        g = sim.groups
+        total = float(returned_total(sim.payout, g.group_ptr, self._payout_scratch(g)))
         self.ledger.append(total * (1.0 - 1.0 / self.factor))
 
     def end_round(self, sim: Engine) -> None:
