@@ -186,13 +186,13 @@ def paired_replicate(config, world_seed, choice_seed, extra: float,
     # what the giver actually gave more after the institutions acted (e.g. sanction fear)
     given_more = float(treated.contribution[giver] - base.contribution[giver])
     earnings = base.payoff.copy()
+    base_given, base_earned = base.trace()  # the other rounds, compiled where the run allows
+    treated_given, _ = treated.trace()
     others = 0.0
-    for _ in range(1, config.rounds):
-        base.step()
-        treated.step()
-        diff = treated.contribution - base.contribution
+    for t in range(config.rounds - 1):
+        diff = treated_given[t] - base_given[t]
         others += float(diff.sum() - diff[giver])
-        earnings += base.payoff
+        earnings += base_earned[t]
     history = base.history()
     per_agent_round = base.n * config.rounds
     return {

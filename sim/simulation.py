@@ -33,6 +33,7 @@ from sim.memory import check_fits
 from sim.networks import NETWORKS, from_networkx
 from sim.params import ConfigError, Settings
 from sim.policies import policy_hooks
+from sim.policies.compiled import play_policy_rounds, policy_program
 from sim.policies.organisations import organisation_hooks
 from sim.population import initial_population
 from sim.rules import RULES
@@ -160,6 +161,8 @@ class Simulation:
         hook_seeds = child_seeds(hook_seq, len(self.hooks))
         for hook, hook_rng_seq in zip(self.hooks, hook_seeds, strict=True):
             hook.start(self, np.random.default_rng(hook_rng_seq))
+        #: the hooks as compiled policies, when every hook is one (see :attr:`compiled`)
+        self._policies = policy_program(self)
 
     # ---------------------------------------------------------------- set-up
     def _start_two_level(self) -> None:
@@ -298,6 +301,9 @@ class Simulation:
         """
         if next_contributions is not None:
             self._set_contributions(next_contributions)
+        if self.hooks and self._policies is not None and self.compiled:  # one compiled call
+            self._run_policies(1, learn_first=next_contributions is None)
+            return
         outer = numba.get_num_threads()
         threads = max(1, min(self.threads, outer))  # never above the caller's
         if threads == outer:  # setting threads costs about 20 us a call (7% of a small run)
@@ -337,7 +343,10 @@ class Simulation:
         if rounds is None:
             rounds = max(0, self.config.rounds - self.round)
         if self.compiled and rounds > 0:
-            self._run_compiled(rounds)
+            if self.hooks:
+                self._run_policies(rounds, learn_first=True)
+            else:
+                self._run_compiled(rounds)
             return self.history()
         for _ in range(rounds):
             self.step()
@@ -345,11 +354,77 @@ class Simulation:
 
     @property
     def compiled(self) -> bool:
-        """Whether :meth:`run` plays in compiled calls: no hooks, one level, groups fixed
-        for the run, and one thread (a run big enough for several threads goes round by round,
-        each step's loops parallel)."""
-        return (not self.hooks and not self.two_level and self.threads == 1
+        """Whether :meth:`run` plays in compiled calls: no hooks but policies written as
+        kernels (:mod:`sim.policies.compiled`; :meth:`step` then plays its round in one call
+        too), one level, groups fixed for the run, and one thread (a run big enough for several
+        threads goes round by round, each step's loops parallel)."""
+        return (self._policies is not None and not self.two_level and self.threads == 1
                 and not self._matcher.structure.rematched)
+
+    def trace(self, rounds: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Play ``rounds`` more rounds (default: up to ``config.rounds``) as :meth:`run` does
+        and return every agent's contribution and payoff in each, two (rounds, n) float64
+        arrays (the payoffs with what the institutions paid or fined); for analyses that
+        compare runs agent by agent (the policies experiment's paired runs). Compiled where
+        :attr:`compiled`, else round by round; the same numbers either way."""
+        if rounds is None:
+            rounds = max(0, self.config.rounds - self.round)
+        if self.compiled and rounds > 0:
+            return self._run_policies(rounds, learn_first=True, trace=True)
+        xs, payoffs = np.empty((rounds, self.n)), np.empty((rounds, self.n))
+        for t in range(rounds):
+            self.step()
+            xs[t], payoffs[t] = self.contribution, self.payoff
+        return xs, payoffs
+
+    def _run_policies(self, rounds: int, learn_first: bool, trace: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Rounds with the policies in compiled code (:func:`sim.policies.compiled.
+        play_policy_rounds`): the same kernels as :meth:`step` through the hooks, in one call.
+        Returns every agent's contribution and payoff each round if ``trace`` (or if agents
+        are recorded), else two empty arrays."""
+        g, c, n, program = self.groups, self.config, self.n, self._policies
+        exact_gini = self._gini_bins() == 0
+        out = np.empty((len(METRICS), rounds, 1))
+        rows = rounds if trace or self.record_agents else 0
+        trace_x, trace_payoff = np.empty((rows, n)), np.empty((rows, n))
+        gini_payoffs = np.empty((rounds if exact_gini else 1, 1, n))
+        ledger = np.zeros((len(program.hooks), rounds))
+        program.load()
+        swapped = play_policy_rounds(
+            self.rule.code, self.round, self.round + rounds, learn_first,
+            c.update == "asynchronous", self.rule.uses_beliefs, self.rule.learns_from_payoff,
+            self.key, self.contribution, self._next_contribution, self.payoff, self.belief,
+            self._next_belief, self.propensity, self._next_propensity, self.kind, self.slope,
+            self.base, self._observed, self._earned, self._peers_earned, self._earned_total,
+            self._partner, self.payoff_low, self.payoff_high, self.params, self.graph.indptr,
+            self.graph.indices, self.weight, self._payout_weight, self.own_games, self.share,
+            g.group_ptr, g.members, g.agent_ptr, g.agent_groups, self._given, self.payout,
+            self.raw_total, self.rule.uses_beliefs or c.update == "asynchronous",
+            float(c.endowment), self._gini_bins(), gini_payoffs, np.empty((3, 1)), out,
+            trace_x, trace_payoff, program.codes, program.settings, program.state, ledger,
+            program.set_ptr, program.set_members, program.pressure, program.points_given,
+            program.points_received, program.fines, program.paid)
+        if exact_gini:
+            metrics.finish_exact_gini(gini_payoffs, out[metrics.GINI])
+        program.save(ledger)
+        self._compiled_rounds_done(swapped, out, trace_x.astype(np.float32))
+        return trace_x, trace_payoff
+
+    def _compiled_rounds_done(self, swapped: bool, out: np.ndarray, agent_rows) -> None:
+        """After compiled rounds: the names of the double buffers swapped if the current
+        values ended in the other half, the rounds' metrics (``out``, metrics x rounds x 1) and
+        agent rows (if recorded) kept."""
+        if swapped:
+            self.contribution, self._next_contribution = self._next_contribution, self.contribution
+            if self.rule.uses_beliefs:
+                self.belief, self._next_belief = self._next_belief, self.belief
+                self.propensity, self._next_propensity = self._next_propensity, self.propensity
+        for k, m in enumerate(METRICS):
+            self._series[m].extend(out[k, :, 0].tolist())
+        if self.record_agents:
+            self._agent_rows.extend(agent_rows)
+        self.round += out.shape[1]
 
     def _run_compiled(self, rounds: int) -> None:
         col = _column
@@ -361,16 +436,8 @@ class Simulation:
             np.zeros((self.groups.n_groups, 1)), col(self._peers_earned), col(self._observed))
         played = state.x
         out, agents = play_compiled(self, state, self.round, rounds, True, self.record_agents)
-        if state.x is not played:  # the current values ended in the other buffers
-            self.contribution, self._next_contribution = self._next_contribution, self.contribution
-            if self.rule.uses_beliefs:
-                self.belief, self._next_belief = self._next_belief, self.belief
-                self.propensity, self._next_propensity = self._next_propensity, self.propensity
-        for k, m in enumerate(METRICS):
-            self._series[m].extend(out[k, :, 0].tolist())
-        if self.record_agents:
-            self._agent_rows.extend(agents[t, :, 0] for t in range(rounds))
-        self.round += rounds
+        self._compiled_rounds_done(state.x is not played, out,
+                                   [agents[t, :, 0] for t in range(len(agents))])
 
     def _gini_bins(self) -> int:
         return 0 if self.n <= metrics.GINI_EXACT_MAX else metrics.GINI_BINS

@@ -539,3 +539,111 @@ def test_experiment_bad_parameter_file_entry_is_one_line(capsys, tmp_path, entry
     captured = capsys.readouterr()
     assert mentions in captured.err and len(captured.err.splitlines()) == 1
     assert not out.exists()
+
+
+# ------------------------------------------------------------ policies in compiled code
+COMPILED_CASES = [
+    ({}, "competition"), ({}, "cooperation"), ({}, "punishment"), ({}, "growing-resources"),
+    ({"envelope_budget": 2.0}, "envelope"), ({}, "cooperation+punishment"),
+    ({"competition_rank": "contribution", "competition_top_share": 0.0},
+     "competition+punishment+envelope"),
+    ({"cooperation_reward": "match", "strategies": "binary"}, "cooperation"),
+    ({"policy_scope": "teams", "network": "silos", "team_size": 12}, "competition"),
+    ({"update": "asynchronous"}, "punishment+growing-resources"),
+]
+
+
+def _hook_state(sim: Simulation) -> list:
+    state = []
+    for hook in sim.hooks:
+        if not hasattr(hook, "ledger"):  # the do-nothing hook
+            continue
+        state.append(list(hook.ledger))
+        for name in ("pressure", "given", "received", "fines", "_prize", "_reward"):
+            if hasattr(hook, name):
+                state.append(getattr(hook, name).tolist())
+        for name in ("participation", "factor", "remaining"):
+            if hasattr(hook, name):
+                state.append(getattr(hook, name))
+    return state
+
+
+def _same_runs(a: Simulation, b: Simulation) -> None:
+    ha, hb = a.history(), b.history()
+    for metric in ("mean_contribution", "welfare", "gini", "cooperators"):
+        np.testing.assert_array_equal(getattr(ha, metric), getattr(hb, metric), err_msg=metric)
+    np.testing.assert_array_equal(a.contribution, b.contribution)
+    np.testing.assert_array_equal(a.payoff, b.payoff)
+    np.testing.assert_array_equal(a.belief, b.belief)
+    assert _hook_state(a) == _hook_state(b)
+
+
+@pytest.mark.parametrize("rule", ["human", "fermi", "proportional"])
+@pytest.mark.parametrize(("changes", "policy"), COMPILED_CASES)
+def test_compiled_policies_play_what_the_hooks_play(rule, changes, policy):
+    """The policies written as kernels play a whole run, or each step, in one compiled call:
+    the same histories, payoffs, ledgers and institution states, bit for bit, as the same
+    policies played through their Python hooks (a do-nothing hook keeps a run there)."""
+    from sim.hooks import RoundHook
+
+    config = SimulationConfig(**{**SMALL, "rounds": 8, **changes}, policy=policy, rule=rule)
+    python = Simulation(config, seed=21, hooks=[RoundHook()], record_agents=True)
+    assert not python.compiled
+    python.run()
+    whole = Simulation(config, seed=21, record_agents=True)
+    assert whole.compiled and whole._policies is not None
+    whole.run()
+    stepped = Simulation(config, seed=21)
+    stepped.step()
+    stepped.step(next_contributions=stepped.contribution)  # a round without the rule
+    for _ in range(3):
+        stepped.step()
+    stepped.run()
+    python_stepped = Simulation(config, seed=21, hooks=[RoundHook()])
+    python_stepped.step()
+    python_stepped.step(next_contributions=python_stepped.contribution)
+    python_stepped.run()
+    _same_runs(whole, python)
+    np.testing.assert_array_equal(whole.history().contributions,
+                                  python.history().contributions)
+    _same_runs(stepped, python_stepped)
+
+
+def test_trace_is_every_round_of_every_agent():
+    """``trace()`` plays the rounds as ``run()`` does and returns what each step would show:
+    compiled (with or without policies) and round by round alike."""
+    from sim.hooks import RoundHook
+
+    for policy in ("baseline", "punishment"):
+        config = SimulationConfig(**SMALL, policy=policy, rule="human")
+        traced = Simulation(config, seed=4)
+        traced.step()
+        given, earned = traced.trace()
+        slow = Simulation(config, seed=4, hooks=[RoundHook()])
+        slow.step()
+        slow_given, slow_earned = slow.trace()
+        stepped = Simulation(config, seed=4, hooks=[RoundHook()])
+        stepped.step()
+        for t in range(config.rounds - 1):
+            stepped.step()
+            np.testing.assert_array_equal(given[t], stepped.contribution)
+            np.testing.assert_array_equal(earned[t], stepped.payoff)
+        np.testing.assert_array_equal(given, slow_given)
+        np.testing.assert_array_equal(earned, slow_earned)
+        _same_runs(traced, stepped)
+        assert given.shape == (config.rounds - 1, traced.n)
+
+
+def test_a_policy_subclass_goes_through_its_python_hook():
+    from sim.policies.money import Competition
+
+    class Loud(Competition):
+        def after_play(self, sim):
+            super().after_play(sim)
+            sim.payoff += 1.0
+
+    config = SimulationConfig(**SMALL, policy="baseline")
+    sim = Simulation(config, seed=3, hooks=[Loud(config.replace(policy="competition"))])
+    assert sim._policies is None and not sim.compiled
+    base = Simulation(config, seed=3).run()
+    assert sim.run().welfare[0] > base.welfare[0]
