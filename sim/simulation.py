@@ -403,7 +403,7 @@ class Simulation:
             self.raw_total, self.rule.uses_beliefs or c.update == "asynchronous",
             float(c.endowment), self._gini_bins(), gini_payoffs, np.empty((3, 1)), out,
             trace_x, trace_payoff, program.codes, program.settings, program.state, ledger,
-            program.set_ptr, program.set_members, program.pressure, program.points_given,
+            *program.comparison_sets(self), program.pressure, program.points_given,
             program.points_received, program.fines, program.paid)
         if exact_gini:
             metrics.finish_exact_gini(gini_payoffs, out[metrics.GINI])

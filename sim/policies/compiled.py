@@ -60,13 +60,20 @@ class PolicyProgram:
     codes: np.ndarray
     settings: np.ndarray
     state: np.ndarray
-    set_ptr: np.ndarray
-    set_members: np.ndarray
     pressure: np.ndarray
     points_given: np.ndarray
     points_received: np.ndarray
     fines: np.ndarray
     paid: np.ndarray
+
+    def comparison_sets(self, sim: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The budget policy's comparison sets now, as CSR (``group_ptr``, ``members``): the
+        game groups unless it compares teams (the run's current groups if none)."""
+        for hook in self.hooks:
+            if type(hook) is Competition or type(hook) is Cooperation:
+                sets = hook.sets(sim)
+                return sets.group_ptr, sets.members
+        return sim.groups.group_ptr, sim.groups.members
 
     def load(self) -> None:
         """The hooks' current state into :attr:`state` (before a call)."""
@@ -97,7 +104,6 @@ def policy_program(sim: Any) -> PolicyProgram | None:
     codes = np.zeros(len(hooks), dtype=np.int64)
     settings = np.zeros((len(hooks), N_SETTINGS))
     state = np.zeros((len(hooks), N_STATE))
-    set_ptr, set_members = sim.groups.group_ptr, sim.groups.members
     pressure = points_given = points_received = fines = paid = np.zeros(0)
     for k, hook in enumerate(hooks):
         kind = type(hook)  # a subclass may play its round differently: not compiled
@@ -105,8 +111,6 @@ def policy_program(sim: Any) -> PolicyProgram | None:
             return None
         c = hook.config
         if kind is Competition or kind is Cooperation:
-            sets = hook.sets(sim)
-            set_ptr, set_members = sets.group_ptr, sets.members
             settings[k, S_BUDGET] = c.policy_budget * n
             if kind is Competition:
                 codes[k] = COMPETITION
@@ -133,8 +137,8 @@ def policy_program(sim: Any) -> PolicyProgram | None:
         else:
             codes[k] = ENVELOPE
             settings[k, S_ENVELOPE_MATCH] = float(c.envelope_match)
-    return PolicyProgram(list(hooks), codes, settings, state, set_ptr, set_members, pressure,
-                         points_given, points_received, fines, paid)
+    return PolicyProgram(list(hooks), codes, settings, state, pressure, points_given,
+                         points_received, fines, paid)
 
 
 def play_policy_rounds(code, *args):
