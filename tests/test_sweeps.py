@@ -592,10 +592,13 @@ def test_a_run_that_raises_stops_the_sweep_and_keeps_what_was_written(tmp_path):
 
 def test_sigint_then_resume_loses_and_duplicates_nothing(tiny, tmp_path):
     out = tmp_path / "out"
-    config = write(tmp_path / "faulty.toml", TINY_FAULTY)  # runs that take 0.15 s each
+    # runs that take 0.5 s each: the sweep must still be running when SIGINT arrives, also on a
+    # fresh clone whose processes are still compiling kernels (0.15 s each finished all 24 runs
+    # before the interrupt once, on a fresh clone)
+    config = write(tmp_path / "faulty.toml", TINY_FAULTY)
     command = [sys.executable, "-m", "cli", "sweep", str(config), "--out", str(out),
                "--workers", "2", "--batch", "1", "--dashboard", "127.0.0.1:0"]
-    env = dict(os.environ, CASCADE_SWEEP_TEST_DELAY="0.15",
+    env = dict(os.environ, CASCADE_SWEEP_TEST_DELAY="0.5",
                PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]))
     # a session of its own, so that SIGINT goes to its whole process group, as Ctrl-C does
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
