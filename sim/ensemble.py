@@ -32,11 +32,10 @@ from __future__ import annotations
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
-import pandas as pd
 
 from sim.config import SimulationConfig
 from sim.groups import GROUP_STRUCTURES
@@ -47,6 +46,9 @@ from sim.params import ConfigError
 from sim.population import initial_population
 from sim.seeds import SeedLike, child_seeds, describe_seed, seed_sequence
 from sim.simulation import PackState, Simulation, config_hooks, play_compiled, run_key, run_seeds
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: it costs ~0.5 s at start
+    import pandas as pd
 
 #: a pack's width is at least this many replicates where there are enough: 8 float64 fill a
 #: cache line, so a random read of a neighbour serves 8 replicates (at n = 10^6, R = 16 on two
@@ -87,6 +89,8 @@ class EnsembleHistory:
         data = {"replicate": np.repeat(np.arange(reps), rounds),
                 "round": np.tile(np.arange(1, rounds + 1), reps)}
         data.update({m: getattr(self, m).T.ravel() for m in METRICS})
+        import pandas as pd
+
         return pd.DataFrame(data)
 
 

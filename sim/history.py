@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 #: per-round metrics, in column order
 METRICS = ("mean_contribution", "welfare", "gini", "cooperators")
@@ -45,6 +44,8 @@ class History:
         """A pandas DataFrame, one row per round (``round`` counts from 1)."""
         data = {"round": np.arange(1, self.rounds + 1)}
         data.update({m: getattr(self, m) for m in METRICS})
+        import pandas as pd
+
         return pd.DataFrame(data)
 
     def agent_frame(self):
@@ -52,6 +53,8 @@ class History:
         if self.contributions is None:
             raise ValueError("per-agent contributions were not recorded (use record_agents=True)")
         rounds, n = self.contributions.shape
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "round": np.repeat(np.arange(1, rounds + 1), n),

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.analysis.regression import Fit, ols_clustered
 from sim.lab.panel import Panel
@@ -171,6 +170,8 @@ class Exposure:
     # ``subject`` is a code unique to the subject within the panel (session index * n + slot)
 
     def frame(self):
+        import pandas as pd
+
         return pd.DataFrame({k: getattr(self, k) for k in (
             "session", "subject", "treatment", "treatment_period", "contribution", "own_lag",
             "exposure", "contacts")})
@@ -323,6 +324,8 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exclude", choices=EXCLUDE, default="block")
     parser.add_argument("--degrees", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args(argv)
+    import pandas as pd
+
     if args.table.endswith(".parquet"):
         table = pd.read_parquet(args.table)
     else:

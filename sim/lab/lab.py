@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from sim.behaviour.kernels import TYPE_NAMES
 from sim.behaviour.parameters import Behaviour
@@ -196,6 +195,8 @@ class LabResult:
         treatment_period = (period - 1) % self.design.periods + 1
         kinds = np.repeat(self.sessions.kind, p, axis=0).ravel()
         names = np.array([TYPE_NAMES[c] for c in range(4)])
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "session": session,
@@ -236,6 +237,8 @@ class LabResult:
         group = np.broadcast_to(np.arange(n // k)[None, None, :, None, None], shape)
         sel = np.broadcast_to(off, shape)
         offset = session[sel] * n + 1
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "session": session[sel] + 1,

@@ -30,14 +30,17 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.graph import CSRGraph
 from sim.hooks import Engine, RoundHook
 from sim.params import ConfigError, Entry, Param, Registry
 from sim.ties.roles import network_roles
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: it costs ~0.5 s at start
+    import pandas as pd
 
 Choose = Callable[[CSRGraph, int, np.random.Generator], np.ndarray]
 

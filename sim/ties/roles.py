@@ -29,12 +29,16 @@ et al. 2008, J. Stat. Mech. P10008; ``networkx.community.louvain_communities``, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from sim.graph import CSRGraph
 from sim.kernels.centrality import brandes
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: it costs ~0.5 s at start
+    import pandas as pd
 
 #: largest network whose betweenness is computed exactly
 EXACT_BETWEENNESS_MAX = 2000
@@ -166,6 +170,8 @@ def network_roles(graph: CSRGraph, team: np.ndarray | None = None, *, seed: int 
                         & (connector >= np.quantile(connector, 1.0 - share)))
         role[is_broker] = "broker"
         role[is_connector] = "connector"
+    import pandas as pd
+
     return pd.DataFrame({
         "node": np.arange(graph.n), "team": team, "degree": degree,
         "team_degree": team_degree, "betweenness": between, "constraint": constraint,
