@@ -268,7 +268,7 @@ def test_sanction_fear_raises_human_like_contributions_only():
 # ------------------------------------------------------------------- kernels vs twins
 def _random_groups(rng: np.random.Generator, kind: str) -> Groups:
     n = int(rng.integers(1, 40))
-    if kind == "large sets":  # beyond rank_pay's insertion sort (INSERTION_SORT_MAX)
+    if kind == "large sets":  # beyond the kernels' insertion sorts (INSERTION_SORT_MAX)
         n = int(rng.integers(1, 200))
         return Groups.from_order(rng.permutation(n), int(rng.integers(20, 80)))
     if kind == "partition":
@@ -360,7 +360,7 @@ def test_rank_pay_by_hand():
 
 
 @pytest.mark.parametrize("stage", ["sanctions", "rewards"])
-@pytest.mark.parametrize("kind", ["partition", "neighbourhood"])
+@pytest.mark.parametrize("kind", ["partition", "neighbourhood", "large sets"])
 def test_sanctions_match_their_twin(rng, kind, stage):
     kernel, twin = {"sanctions": (sanctions, refp.sanctions),
                     "rewards": (rewards, refp.rewards)}[stage]

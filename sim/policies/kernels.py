@@ -11,10 +11,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.behaviour.kernels import peer_points
+from sim.behaviour.kernels import STREAM_PUNISH, STREAM_REWARD
 from sim.kernels.games import group_sums
 from sim.kernels.metrics import numpy_sum
-from sim.rng import _GOLDEN, mix64
+from sim.rng import (
+    _GOLDEN,
+    counter_hash,
+    mix64,
+    round_hash,
+    stream_uniform,
+)
 
 #: tolerance when turning a share of a set into a number of winners (0.3 * 10 is 3.0000000000000004)
 CEIL_SLACK = 1e-9
@@ -209,6 +215,12 @@ def peer_stage(x, group_ptr, members, n, rate, cap, key, t, reward, given, recei
     points expected per MU of that shortfall, at most ``cap``; rewards: the mirror image).
     ``given[i]`` / ``received[i]`` are overwritten with the points agent i assigned / got,
     summed over her groups.
+
+    The same draws and points as calling ``peer_points`` group by group, found faster: the
+    members who can be targets (below their group-mates' mean; above it for rewards) are
+    sorted by what they gave, so each member's targets are a prefix of that list and only
+    pairs that draw are visited. Points are whole numbers, so their sums are exact in any
+    order.
     """
     given[:] = 0.0
     received[:] = 0.0
@@ -216,21 +228,73 @@ def peer_stage(x, group_ptr, members, n, rate, cap, key, t, reward, given, recei
     largest = 0
     for g in range(n_groups):
         largest = max(largest, group_ptr[g + 1] - group_ptr[g])
-    points = np.zeros((largest, largest))
-    gx = np.empty(largest)
-    ids = np.empty(largest, dtype=np.int64)
+    side = np.empty(largest)  # what a member gave, negated for rewards: targets sit lower
+    excess = np.empty(largest)  # the shortfall (punishment) or excess (rewards) of a target
+    targets = np.empty(largest, dtype=np.int64)  # positions, then (sorted) agents
+    target_side = np.empty(largest)
+    target_excess = np.empty(largest)
+    stream = STREAM_REWARD if reward else STREAM_PUNISH
     for g in range(n_groups):
         lo = group_ptr[g]
         k = group_ptr[g + 1] - lo
         if k < 2:
             continue
+        total = 0.0
         for q in range(k):
-            ids[q] = members[lo + q]
-            gx[q] = x[ids[q]]
-        peer_points(gx[:k], ids[:k], n, rate, cap, group_key(key, g), t, reward, points)
+            total += x[members[lo + q]]
+        m = 0
+        for q in range(k):
+            xq = x[members[lo + q]]
+            gap = (total - xq) / (k - 1) - xq
+            if reward:
+                gap = -gap
+                side[q] = -xq
+            else:
+                side[q] = xq
+            excess[q] = gap
+            if gap > 0.0:
+                targets[m] = q
+                m += 1
+        if m == 0:
+            continue
+        sort_by(targets, m, side)
+        for q in range(m):
+            b = targets[q]
+            target_side[q] = side[b]
+            target_excess[q] = excess[b]
+            targets[q] = members[lo + b]
+        h_round = round_hash(group_key(key, g), t)
         for a in range(k):
-            for b in range(k):
-                p = points[a, b]
-                if p != 0.0:
-                    given[ids[a]] += p
-                    received[ids[b]] += p
+            ia = members[lo + a]
+            first = ia * n
+            side_a = side[a]
+            assigned = 0.0
+            for q in range(m):
+                if target_side[q] >= side_a:
+                    break
+                ib = targets[q]
+                u = stream_uniform(counter_hash(h_round, first + ib), stream)
+                p = min(np.floor(rate * target_excess[q] + u), cap)
+                assigned += p
+                received[ib] += p
+            given[ia] += assigned
+
+
+@nb.njit(cache=True)
+def sort_by(order, m, key):
+    """Sort ``order[:m]`` (positions into ``key``) by ``key``, ascending: by insertion for a
+    few, else NumPy's argsort."""
+    if m > INSERTION_SORT_MAX:
+        keys = np.empty(m)
+        for q in range(m):
+            keys[q] = key[order[q]]
+        order[:m] = order[:m][np.argsort(keys)]
+        return
+    for q in range(1, m):
+        v = order[q]
+        kv = key[v]
+        j = q
+        while j > 0 and key[order[j - 1]] > kv:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = v
